@@ -1,11 +1,15 @@
-"""The JSON API under ``/api/v1/``; each domain app contributes a router."""
+"""The JSON API under ``/api/v1/``; each domain app contributes ``barys.<app>.api.router``."""
 
 from __future__ import annotations
+
+from importlib import import_module
+from importlib.util import find_spec
 
 from ninja import NinjaAPI
 
 from barys import __version__
 from barys.core.api import router as core_router
+from barys.domains import DOMAIN_APPS
 
 api = NinjaAPI(
     title="Barys API",
@@ -16,3 +20,6 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", core_router)
+for _app in DOMAIN_APPS:
+    if find_spec(f"barys.{_app}.api") is not None:
+        api.add_router("/", import_module(f"barys.{_app}.api").router)

@@ -163,6 +163,25 @@ SETTINGS: tuple[Setting, ...] = (
         "offline vector outline of Kazakhstan is always available.",
     ),
     Setting(
+        "BARYS_CATEGORY1_PUBLIC",
+        "choice",
+        "withhold",
+        "What the public sees of category-1 sensitive records: withhold (no coordinates) "
+        "or grid (the centre of a 1° cell).",
+    ),
+    Setting(
+        "BARYS_SENSITIVE_DATE_PRECISION",
+        "choice",
+        "year",
+        "Precision of public dates of category 1–2 sensitive records: year or month.",
+    ),
+    Setting(
+        "BARYS_LIVE_POSITION_DAYS",
+        "int",
+        "30",
+        "Collar fixes younger than this many days are never public.",
+    ),
+    Setting(
         "BARYS_EMAIL_HOST",
         "str",
         "",
@@ -272,6 +291,9 @@ class Config:
     megadetector_weights: Path | None
     reid_embedding_weights: Path | None
     tile_url: str
+    category1_public: str
+    sensitive_date_precision: str
+    live_position_days: int
     email_host: str
     email_port: int
     email_user: str
@@ -312,6 +334,13 @@ def _secret_key(env: Mapping[str, str], data_dir: Path, debug: bool) -> str:
     tmp.chmod(0o600)
     tmp.replace(key_file)
     return key
+
+
+def _choice(env: Mapping[str, str], name: str, options: tuple[str, ...]) -> str:
+    value = (_raw(env, name) or "").strip().lower()
+    if value not in options:
+        raise SettingError(f"{name}={value!r}: expected one of {', '.join(options)}")
+    return value
 
 
 def _optional_path(env: Mapping[str, str], name: str) -> Path | None:
@@ -383,6 +412,9 @@ def load(env: Mapping[str, str] | None = None) -> Config:
         megadetector_weights=_optional_path(env, "BARYS_MEGADETECTOR_WEIGHTS"),
         reid_embedding_weights=_optional_path(env, "BARYS_REID_EMBEDDING_WEIGHTS"),
         tile_url=_raw(env, "BARYS_TILE_URL") or "",
+        category1_public=_choice(env, "BARYS_CATEGORY1_PUBLIC", ("withhold", "grid")),
+        sensitive_date_precision=_choice(env, "BARYS_SENSITIVE_DATE_PRECISION", ("year", "month")),
+        live_position_days=integer("BARYS_LIVE_POSITION_DAYS"),
         email_host=_raw(env, "BARYS_EMAIL_HOST") or "",
         email_port=integer("BARYS_EMAIL_PORT"),
         email_user=_raw(env, "BARYS_EMAIL_USER") or "",

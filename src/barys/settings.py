@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import xstatic.pkg.leaflet as xstatic_leaflet
 from django.utils.translation import gettext_lazy as _
 
 from barys import conf
+from barys.domains import DOMAIN_APPS
 
 CONFIG = conf.load()
 
@@ -30,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
     "barys.core",
+    *[f"barys.{app}" for app in DOMAIN_APPS],
 ]
 
 MIDDLEWARE = [
@@ -98,7 +101,7 @@ TIME_ZONE = CONFIG.time_zone
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/leaflet", xstatic_leaflet.BASE_DIR)]
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -146,9 +149,12 @@ DEFAULT_FROM_EMAIL = CONFIG.email_from
 BARYS_MEGADETECTOR_WEIGHTS = CONFIG.megadetector_weights
 BARYS_REID_EMBEDDING_WEIGHTS = CONFIG.reid_embedding_weights
 BARYS_TILE_URL = CONFIG.tile_url
+BARYS_CATEGORY1_PUBLIC = CONFIG.category1_public
+BARYS_SENSITIVE_DATE_PRECISION = CONFIG.sensitive_date_precision
+BARYS_LIVE_POSITION_DAYS = CONFIG.live_position_days
 
 # Modules whose import registers their demonstration steps, in order.
-BARYS_DEMO_MODULES: list[str] = []
+BARYS_DEMO_MODULES: list[str] = [f"barys.{app}.demo" for app in DOMAIN_APPS]
 
 LOGGING = {
     "version": 1,

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from barys import __version__
-from barys.core import roles
+from barys.core import navigation, roles
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
@@ -20,4 +20,5 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "is_researcher": roles.has_role_anywhere(user, "researcher"),
         "is_observer": roles.has_role_anywhere(user, "observer"),
         "is_admin": roles.has_role(user, "admin"),
+        "nav_items": navigation.nav_items(user),
     }

@@ -52,12 +52,13 @@ def _extract_from(code: str, where: str) -> Iterator[tuple[int, Any, str | None]
         io.BytesIO(code.encode("utf-8")), KEYWORDS, [], {"encoding": "utf-8"}
     ):
         if isinstance(message, tuple):
-            if any(m is None for m in message):
-                continue
-            if len(message) >= 2 and _func in {"pgettext", "pgettext_lazy", "npgettext"}:
-                context, rest = message[0], message[1:]
-                yield lineno, rest[0] if len(rest) == 1 else tuple(rest), str(context)
-                continue
+            if _func in {"pgettext", "pgettext_lazy"} and len(message) >= 2 and message[1]:
+                yield lineno, message[1], str(message[0])
+            elif _func == "npgettext" and len(message) >= 3 and message[1] and message[2]:
+                yield lineno, (message[1], message[2]), str(message[0])
+            elif _func in {"ngettext", "ngettext_lazy"} and message[0] and message[1]:
+                yield lineno, (message[0], message[1]), None
+            continue
         if message:
             yield lineno, message, None
 

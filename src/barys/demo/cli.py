@@ -21,8 +21,10 @@ def run_demo(argv: list[str]) -> int:
         print(f"[{index}/{total}] {name}…", flush=True)
 
     context = scenario.run(reset=args.reset, progress=progress)
-    print(f"Demonstration data ready in {time.monotonic() - started:.0f} s "
-          f"({scenario.SIMULATED}, except the real registry facts).")
+    print(
+        f"Demonstration data ready in {time.monotonic() - started:.0f} s "
+        f"({scenario.SIMULATED}, except the real registry facts)."
+    )
     for key, value in context.summary.items():
         print(f"  {key}: {value}")
     print("Demo accounts (user name / password):")

@@ -17,7 +17,7 @@ from django.conf import settings
 
 log = logging.getLogger(__name__)
 
-DEMO_ACCOUNTS = (
+DEMO_ACCOUNTS: tuple[tuple[str, str, list[str]], ...] = (
     ("admin", "admin", []),
     ("curator", "curator", []),
     ("researcher", "researcher", ["ile-alatau"]),
@@ -74,20 +74,29 @@ def make_accounts(context: DemoContext) -> None:
 
     Scope.objects.update_or_create(
         code="ile-alatau",
-        defaults={"name_en": "Ile-Alatau National Park", "name_ru": "Иле-Алатауский "
-                  "национальный парк", "name_kk": "Іле-Алатау ұлттық паркі"},
+        defaults={
+            "name_en": "Ile-Alatau National Park",
+            "name_ru": "Иле-Алатауский национальный парк",
+            "name_kk": "Іле-Алатау ұлттық паркі",
+        },
     )
     passwords = _passwords()
     for username, role, scopes in DEMO_ACCOUNTS:
         exists = User.objects.filter(username=username).exists()
-        add_user(username=username, role=role, scopes=scopes,
-                 password=None if exists else passwords[username], actor="demo")
+        add_user(
+            username=username,
+            role=role,
+            scopes=scopes,
+            password=None if exists else passwords[username],
+            actor="demo",
+        )
         context.accounts[username] = passwords[username]
     context.summary["accounts"] = len(DEMO_ACCOUNTS)
 
 
-def run(*, reset: bool = False, progress: Callable[[str, int, int], None] | None = None
-        ) -> DemoContext:
+def run(
+    *, reset: bool = False, progress: Callable[[str, int, int], None] | None = None
+) -> DemoContext:
     """Run every registered step in order."""
     _load_module_steps()
     context = DemoContext(reset=reset)
@@ -102,6 +111,8 @@ def run(*, reset: bool = False, progress: Callable[[str, int, int], None] | None
 def _load_module_steps() -> None:
     """Import the demo steps of the installed domain modules (each registers itself)."""
     import importlib
+    from importlib.util import find_spec
 
     for module in settings.BARYS_DEMO_MODULES:
-        importlib.import_module(module)
+        if find_spec(module) is not None:
+            importlib.import_module(module)
