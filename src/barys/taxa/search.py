@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from barys.taxa.models import SearchToken, Taxon
@@ -60,7 +60,15 @@ def reindex(taxa: Iterable[Taxon] | None = None) -> int:
             written += len(batch)
             batch = []
     SearchToken.objects.bulk_create(batch)
+    _analyse()
     return written + len(batch)
+
+
+def _analyse() -> None:
+    """Refresh the planner's statistics after bulk changes (cheap; keeps plans sane)."""
+    table = SearchToken._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {table}")
 
 
 @dataclass
@@ -69,53 +77,53 @@ class SearchResult:
     total: int
 
 
-def _prefix_ids(word: str) -> QuerySet:
-    return SearchToken.objects.filter(token__gte=word, token__lt=word + _HIGH)
+def _ranked_sql(words: list[str], restrict: QuerySet[Taxon] | None) -> tuple[str, list[object]]:
+    """SQL ranking taxa by the best-matching token of every query word (all must match)."""
+    table = SearchToken._meta.db_table
+    parts, params = [], []
+    for index, word in enumerate(words):
+        parts.append(
+            f"SELECT taxon_id, {index} AS w, MAX(weight + CASE WHEN token = %s THEN 2 "
+            f"ELSE 0 END) AS best FROM {table} WHERE token >= %s AND token < %s "
+            "GROUP BY taxon_id"
+        )
+        params += [word, word, word + _HIGH]
+    sql = (
+        f"SELECT taxon_id, SUM(best) AS score FROM ({' UNION ALL '.join(parts)}) AS m "
+        f"GROUP BY taxon_id HAVING COUNT(*) = %s"
+    )
+    params.append(len(words))
+    if restrict is not None:
+        inner, inner_params = restrict.order_by().values("pk").query.sql_with_params()
+        sql = f"SELECT taxon_id, score FROM ({sql}) AS r WHERE taxon_id IN ({inner})"
+        params += list(inner_params)
+    return sql, params
 
 
-def matching_ids(query: str) -> list[int] | None:
-    """Ids of taxa matching every word of ``query``, best first; None for an empty query."""
-    words = sorted(set(normalise(query).split()), key=len, reverse=True)
-    words = [w for w in words if w]
-    if not words:
-        return None
-    scores: dict[int, int] = {}
-    first = True
-    for word in words[:6]:
-        rows = _prefix_ids(word).values_list("taxon_id", "token", "weight")
-        found: dict[int, int] = {}
-        for taxon_id, token, weight in rows:
-            bonus = 2 if token == word else 0
-            found[taxon_id] = max(found.get(taxon_id, 0), weight + bonus)
-        if first:
-            scores = found
-            first = False
-        else:
-            scores = {k: v + found[k] for k, v in scores.items() if k in found}
-        if not scores:
-            return []
-    return [taxon_id for taxon_id, _score in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))]
+def _words(query: str) -> list[str]:
+    words = sorted({w for w in normalise(query).split() if w}, key=len, reverse=True)
+    return words[:6]
 
 
 def search(
     query: str = "", *, queryset: QuerySet[Taxon] | None = None, limit: int = 50, offset: int = 0
 ) -> SearchResult:
-    """Taxa matching ``query`` within ``queryset`` (filters applied by the caller)."""
+    """Taxa matching ``query`` within ``queryset`` (filters applied by the caller), best
+    first: exact word matches and scientific or preferred names rank higher."""
     base = queryset if queryset is not None else Taxon.objects.all()
-    ids = matching_ids(query)
-    if ids is None:
+    words = _words(query)
+    if not words:
         total = base.count()
         return SearchResult(
             taxa=list(base.order_by("scientific_name")[offset : offset + limit]), total=total
         )
-    if not ids:
-        return SearchResult(taxa=[], total=0)
-    allowed = (
-        set(base.filter(pk__in=ids[:5000]).values_list("pk", flat=True))
-        if queryset is not None
-        else set(ids)
-    )
-    ordered = [i for i in ids if i in allowed]
-    page = ordered[offset : offset + limit]
+    sql, params = _ranked_sql(words, queryset)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS c", params)
+        total = int(cursor.fetchone()[0])
+        cursor.execute(
+            f"{sql} ORDER BY score DESC, taxon_id LIMIT %s OFFSET %s", [*params, limit, offset]
+        )
+        page = [row[0] for row in cursor.fetchall()]
     by_id = Taxon.objects.in_bulk(page)
-    return SearchResult(taxa=[by_id[i] for i in page if i in by_id], total=len(ordered))
+    return SearchResult(taxa=[by_id[i] for i in page if i in by_id], total=total)
