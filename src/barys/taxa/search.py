@@ -80,7 +80,8 @@ class SearchResult:
 def _ranked_sql(words: list[str], restrict: QuerySet[Taxon] | None) -> tuple[str, list[object]]:
     """SQL ranking taxa by the best-matching token of every query word (all must match)."""
     table = SearchToken._meta.db_table
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[object] = []
     for index, word in enumerate(words):
         parts.append(
             f"SELECT taxon_id, {index} AS w, MAX(weight + CASE WHEN token = %s THEN 2 "
