@@ -111,6 +111,9 @@ def crawl(client: Client, records: list[Occurrence]) -> dict[str, str]:
             continue
         response = client.get(url, follow=False)
         raw = b"".join(response.streaming_content) if response.streaming else response.content
+        if response.get("Content-Type", "").startswith("image/"):
+            # rendered maps hold page coordinates, not degrees: only their text can leak
+            raw = b" ".join(re.findall(rb"<text[^>]*>([^<]*)</text>", raw))
         body = raw.decode("utf-8", errors="replace")
         seen[url] = body
         if "text/html" in response.get("Content-Type", ""):

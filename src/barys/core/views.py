@@ -13,12 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from barys.core import health, roles, throttle, tokens
+from barys.core import health, navigation, roles, throttle, tokens
 from barys.core.models import ApiToken, Job, Scope
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {})
+    return render(request, "core/home.html", {"panels": navigation.panels("home", request=request)})
 
 
 class ThrottledLoginView(auth_views.LoginView):

@@ -3,11 +3,10 @@ resolution finer than each record's sensitivity allows."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from barys.core.geo import H3_RESOLUTIONS, h3_centre
 from barys.records.models import Occurrence, OccurrenceCell
@@ -52,62 +51,55 @@ def accumulate(
 
 
 def apply(deltas: dict[CellKey, CellDelta]) -> None:
-    """Add the deltas to the table (inside the caller's transaction)."""
+    """Add the deltas to the table (inside the caller's transaction).
+
+    One ``INSERT … ON CONFLICT DO UPDATE`` per chunk of cells (SQLite ≥ 3.24 and PostgreSQL
+    alike): counts are added in the database, so concurrent imports never lose an update.
+    """
     if not deltas:
         return
-    by_taxon_res: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for taxon_id, res, cell in deltas:
-        by_taxon_res[(taxon_id, res)].append(cell)
-    existing: dict[CellKey, OccurrenceCell] = {}
-    for (taxon_id, res), cells in by_taxon_res.items():
-        for start in range(0, len(cells), 500):
-            for row in OccurrenceCell.objects.select_for_update().filter(
-                taxon_id=taxon_id, res=res, cell__in=cells[start : start + 500]
-            ):
-                existing[(row.taxon_id, row.res, row.cell)] = row
-    new: list[OccurrenceCell] = []
-    changed: list[OccurrenceCell] = []
-    empty: list[OccurrenceCell] = []
-    for key, delta in deltas.items():
-        row = existing.get(key)
-        if row is None:
-            if delta.count <= 0:
-                continue
-            lat, lon = h3_centre(key[2])
-            new.append(
-                OccurrenceCell(
-                    taxon_id=key[0],
-                    res=key[1],
-                    cell=key[2],
-                    count=delta.count,
-                    count_at_limit=max(0, delta.at_limit),
-                    latitude=lat,
-                    longitude=lon,
-                    first_year=delta.first_year,
-                    last_year=delta.last_year,
-                )
-            )
+    table = OccurrenceCell._meta.db_table
+    rows = []
+    for (taxon_id, res, cell), delta in deltas.items():
+        if delta.count == 0 and delta.at_limit == 0:
             continue
-        row.count = max(0, row.count + delta.count)
-        row.count_at_limit = max(0, row.count_at_limit + delta.at_limit)
-        if delta.first_year is not None:
-            row.first_year = (
-                delta.first_year
-                if row.first_year is None
-                else min(row.first_year, delta.first_year)
+        lat, lon = h3_centre(cell)
+        rows.append(
+            (
+                taxon_id,
+                res,
+                cell,
+                delta.count,
+                delta.at_limit,
+                lat,
+                lon,
+                delta.first_year,
+                delta.last_year,
             )
-            row.last_year = (
-                delta.last_year
-                if row.last_year is None
-                else max(row.last_year, delta.last_year or 0)
-            )
-        (changed if row.count > 0 else empty).append(row)
-    OccurrenceCell.objects.bulk_create(new, batch_size=2000)
-    OccurrenceCell.objects.bulk_update(
-        changed, ["count", "count_at_limit", "first_year", "last_year"], batch_size=2000
+        )
+    sql = (
+        f"INSERT INTO {table} (taxon_id, res, cell, count, count_at_limit, latitude, "
+        "longitude, first_year, last_year) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+        "ON CONFLICT (taxon_id, res, cell) DO UPDATE SET "
+        f"count = {table}.count + excluded.count, "
+        f"count_at_limit = {table}.count_at_limit + excluded.count_at_limit, "
+        f"first_year = CASE WHEN excluded.first_year IS NULL THEN {table}.first_year "
+        f"WHEN {table}.first_year IS NULL OR excluded.first_year < {table}.first_year "
+        f"THEN excluded.first_year ELSE {table}.first_year END, "
+        f"last_year = CASE WHEN excluded.last_year IS NULL THEN {table}.last_year "
+        f"WHEN {table}.last_year IS NULL OR excluded.last_year > {table}.last_year "
+        f"THEN excluded.last_year ELSE {table}.last_year END"
     )
-    if empty:
-        OccurrenceCell.objects.filter(pk__in=[r.pk for r in empty]).delete()
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
+        shrunk = [(t, r, c) for (t, r, c), d in deltas.items() if d.count < 0]
+        if shrunk:
+            cursor.executemany(
+                f"DELETE FROM {table} WHERE taxon_id = %s AND res = %s "
+                "AND cell = %s AND count <= 0",
+                shrunk,
+            )
 
 
 def rebuild(taxon_ids: list[int] | None = None) -> int:

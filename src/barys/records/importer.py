@@ -25,7 +25,7 @@ from barys.core import audit, filestore
 from barys.core.geo import h3_cells, in_kazakhstan
 from barys.core.models import User
 from barys.interop.errors import FormatError
-from barys.records import cells, locating, quality, reading
+from barys.records import bulk, cells, locating, quality, reading
 from barys.records.matching import NameMatcher
 from barys.records.models import ImportBatch, Occurrence, Source
 from barys.records.policy import record_public_res
@@ -147,7 +147,7 @@ def _write_chunk(
             for o in Occurrence.objects.filter(occurrence_id__in=[d.occurrence_id for d in drafts])
         }
         deltas: dict[cells.CellKey, cells.CellDelta] = {}
-        new: list[Occurrence] = []
+        new: list[dict[str, Any]] = []
         created = updated = unchanged = flagged = 0
         seen: set[Any] = set()
         for draft, place in zip(drafts, locations, strict=True):
@@ -164,15 +164,19 @@ def _write_chunk(
                 flagged += 1
             current = existing.get(draft.occurrence_id)
             if current is None:
-                occurrence = Occurrence(
+                values.update(
                     occurrence_id=draft.occurrence_id,
-                    source=source,
-                    batch=locked,
+                    source_id=source.pk,
+                    batch_id=locked.pk,
                     row_number=draft.row,
-                    **values,
                 )
-                new.append(occurrence)
-                cells.accumulate(deltas, _keys(occurrence), 1, occurrence.year)
+                new.append(values)
+                keys = cells.record_keys(
+                    values["taxon_id"],
+                    values["public_h3_res"],
+                    {res: values[f"h3_{res}"] for res in (3, 5, 7, 9)},
+                )
+                cells.accumulate(deltas, keys, 1, values["year"])
                 created += 1
             elif current.content_hash == draft.content_hash:
                 unchanged += 1
@@ -193,7 +197,7 @@ def _write_chunk(
                     reason=f"re-import of {locked.file_name} row {draft.row}",
                 )
                 updated += 1
-        Occurrence.objects.bulk_create(new, batch_size=1000)
+        bulk.insert_occurrences(new)
         _flag_duplicates(new)
         cells.apply(deltas)
         report = list(locked.report)
@@ -249,16 +253,16 @@ def _complete(
 DUPLICATE_BIT = quality.FLAGS["DUPLICATE_ACROSS_SOURCES"]
 
 
-def _flag_duplicates(new: list[Occurrence]) -> None:
+def _flag_duplicates(new: list[dict[str, Any]]) -> None:
     """Flag records of the same taxon, day and ~350 m cell held by another source (both)."""
-    keyed = [o for o in new if o.taxon_id and o.h3_9 and o.event_date_start]
+    keyed = [o for o in new if o["taxon_id"] and o["h3_9"] and o["event_date_start"]]
     if not keyed:
         return
-    candidates = Occurrence.objects.filter(h3_9__in={o.h3_9 for o in keyed}).values_list(
+    candidates = Occurrence.objects.filter(h3_9__in={o["h3_9"] for o in keyed}).values_list(
         "pk", "source_id", "taxon_id", "h3_9", "event_date_start"
     )
     by_key: dict[tuple, list[tuple[int, int]]] = {}
-    wanted = {(o.taxon_id, o.h3_9, o.event_date_start.date()) for o in keyed}  # type: ignore[union-attr]
+    wanted = {(o["taxon_id"], o["h3_9"], o["event_date_start"].date()) for o in keyed}
     for pk, source_id, taxon_id, cell, start in candidates:
         if start is None or (taxon_id, cell, start.date()) not in wanted:
             continue

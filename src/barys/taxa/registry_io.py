@@ -140,6 +140,8 @@ def _import_rows(
     taxa: dict[str, Taxon] = {}
     # parents before children: the validator has already refused cycles and unknown parents
     pending = list(data.taxa)
+    current = {e.code for e in data.editions if e.is_current}
+    in_current = {a.scientific_name for a in data.assessments if a.edition in current}
     while pending:
         remaining = []
         for t in pending:
@@ -164,6 +166,12 @@ def _import_rows(
             )
             values["parent"] = taxa[t.parent] if t.parent else None
             values["slug"] = slugify_scientific(t.scientific_name)
+            listed = t.red_book_status == "listed" or (
+                not t.red_book_status and t.scientific_name in in_current
+            )
+            if listed and t.sensitivity_category is None and not t.sensitivity_reason:
+                values["sensitivity_category"] = services.DEFAULT_RED_BOOK_SENSITIVITY
+                values["sensitivity_reason"] = services.DEFAULT_SENSITIVITY_REASON
             taxa[t.scientific_name] = _upsert(
                 Taxon, {"scientific_name": t.scientific_name}, values, summary, "taxa"
             )

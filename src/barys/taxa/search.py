@@ -120,11 +120,18 @@ def search(
         )
     sql, params = _ranked_sql(words, queryset)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS c", params)
-        total = int(cursor.fetchone()[0])
+        # one pass: the page and the number of matches (a window over the ranked rows)
         cursor.execute(
-            f"{sql} ORDER BY score DESC, taxon_id LIMIT %s OFFSET %s", [*params, limit, offset]
+            f"SELECT taxon_id, COUNT(*) OVER () FROM ({sql}) AS ranked "
+            "ORDER BY score DESC, taxon_id LIMIT %s OFFSET %s",
+            [*params, limit, offset],
         )
-        page = [row[0] for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+        if rows:
+            total = int(rows[0][1])
+        else:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS c", params)
+            total = int(cursor.fetchone()[0])
+    page = [row[0] for row in rows]
     by_id = Taxon.objects.in_bulk(page)
     return SearchResult(taxa=[by_id[i] for i in page if i in by_id], total=total)

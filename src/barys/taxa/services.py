@@ -11,6 +11,7 @@ from barys.core.models import User
 from barys.taxa.models import RANK_ORDER, Assessment, Edition, PopulationEstimate, Taxon
 
 DEFAULT_RED_BOOK_SENSITIVITY = 2
+DEFAULT_SENSITIVITY_REASON = "default for taxa of the current Red Book edition"
 
 
 class RegistryError(ValueError):
@@ -97,7 +98,7 @@ def refresh_status(taxa: list[Taxon] | None = None) -> int:
             and not taxon.sensitivity_reason
         ):
             values["sensitivity_category"] = DEFAULT_RED_BOOK_SENSITIVITY
-            values["sensitivity_reason"] = "default for taxa of the current Red Book edition"
+            values["sensitivity_reason"] = DEFAULT_SENSITIVITY_REASON
         if any(getattr(taxon, k) != v for k, v in values.items()):
             for key, value in values.items():
                 setattr(taxon, key, value)

@@ -6,7 +6,8 @@
   var map = L.map(box, { zoomControl: true }).setView([48.0, 67.0], 4);
   var tileUrl = document.body.dataset.tileUrl;
   if (tileUrl) { L.tileLayer(tileUrl, { maxZoom: 14 }).addTo(map); }
-  fetch("/api/v1/places/basemap").then(function (r) { return r.ok ? r.json() : null; }).then(function (g) {
+  var basemap = document.body.dataset.basemapUrl;
+  if (basemap) fetch(basemap).then(function (r) { return r.ok ? r.json() : null; }).then(function (g) {
     if (g) { L.geoJSON(g, { style: { color: "#7a8a80", weight: 1, fill: false }, interactive: false }).addTo(map); }
   }).catch(function () {});
   var layer = L.layerGroup().addTo(map);
