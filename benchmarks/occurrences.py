@@ -16,9 +16,8 @@ import resource
 import time
 from pathlib import Path
 
-from _common import percentile, write_results
-
 import _django
+from _common import percentile, write_results
 
 BOX = (40.6, 46.6, 55.4, 87.2)  # south, west, north, east
 PARK = (43.05, 76.75, 43.25, 77.55)
