@@ -9,5 +9,6 @@ DOMAIN_APPS: tuple[str, ...] = (
     "telemetry",
     "incidents",
     "cryobank",
+    "population",
     "portal",
 )
