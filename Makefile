@@ -72,6 +72,8 @@ format: install-dev
 	$(BIN)/ruff format src tests benchmarks
 
 bench: install-dev
+	@if ! command -v exiftool >/dev/null && [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libimage-exiftool-perl >/dev/null; fi
 	@set -e; cd benchmarks; for script in $$(ls *.py | grep -v '^_'); do \
 	  echo "== $$script"; OMP_NUM_THREADS=1 ../$(BIN)/python $$script; done
 

@@ -6,7 +6,12 @@ from __future__ import annotations
 import os
 import tempfile
 
-os.environ.setdefault("BARYS_DATA_DIR", tempfile.mkdtemp(prefix="barys-test-"))
+# every test process (each xdist worker) gets its own data directory: the file store, the
+# re-identification indexes and the demo's files never mix with another worker's or with a
+# real installation's data
+os.environ["BARYS_DATA_DIR"] = tempfile.mkdtemp(
+    prefix=f"barys-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-"
+)
 os.environ.setdefault("BARYS_SECRET_KEY", "test-" + "k" * 60)
 
 from barys import conf  # noqa: E402

@@ -33,6 +33,7 @@ for _kind, _target in {
     "dwca": "barys.records.cli:export_dwca",
     "camtrap-dp": "barys.camtrap.cli:export_camtrap_dp",
     "movebank": "barys.telemetry.cli:export_movebank",
+    "cryobank": "barys.cryobank.cli:export_material_samples",
 }.items():
     EXPORTERS[_kind] = _target
 

@@ -33,8 +33,10 @@ ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+@pytest.fixture
+def page(transactional_db: None, live_server: object) -> Iterator[object]:
+    """A browser tab on the live server. Playwright's event loop lives only as long as this
+    fixture (other browser tests start their own), and the database is set up before it."""
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"Chromium not found at {CHROMIUM}: run `apt-get install chromium` (make test does it)"
@@ -42,24 +44,18 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
-
-
-@pytest.fixture
-def page(browser: object, live_server: object) -> Iterator[object]:
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900},  # type: ignore[attr-defined]
-        base_url=live_server.url,
-    )  # type: ignore[attr-defined]
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    tab.console_errors = errors
-    yield tab
-    context.close()
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, base_url=live_server.url
+        )  # type: ignore[attr-defined]
+        tab = context.new_page()
+        errors: list[str] = []
+        tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        tab.on("pageerror", lambda exc: errors.append(str(exc)))
+        tab.console_errors = errors  # type: ignore[attr-defined]
+        yield tab
+        context.close()
+        browser.close()
 
 
 def screenshot(tab: object, name: str) -> Path:

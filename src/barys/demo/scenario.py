@@ -100,12 +100,20 @@ def run(
     """Run every registered step in order."""
     _load_module_steps()
     context = DemoContext(reset=reset)
-    for index, (name, func) in enumerate(STEPS, start=1):
+    for index, (name, func) in enumerate(ordered_steps(), start=1):
         if progress:
             progress(name, index, len(STEPS))
         log.debug("demo step %s", name)
         func(context)
     return context
+
+
+def ordered_steps() -> list[tuple[str, Step]]:
+    """Steps in the order of their modules in ``BARYS_DEMO_MODULES`` (this module first),
+    whatever order the modules happened to be imported in."""
+    modules = [__name__, *settings.BARYS_DEMO_MODULES]
+    rank = {module: index for index, module in enumerate(modules)}
+    return sorted(STEPS, key=lambda item: rank.get(item[1].__module__, len(modules)))
 
 
 def _load_module_steps() -> None:

@@ -121,6 +121,15 @@ def import_occurrences(
         )
         batch.refresh_from_db()
         raise exc
+    touched = sorted(
+        set(
+            Occurrence.objects.filter(batch=batch, taxon__isnull=False)
+            .values_list("taxon_id", flat=True)
+            .distinct()
+        )
+    )
+    if touched:
+        locating.after_import(touched)
     ImportBatch.objects.filter(pk=batch.pk).update(
         state=ImportBatch.State.DONE, finished_at=timezone.now()
     )

@@ -33,3 +33,19 @@ def locate(points: list[Point]) -> list[dict]:
 def taxon_categories(taxon_ids: Iterable[int | None]) -> dict[int | None, int | None]:
     ids = [t for t in taxon_ids if t is not None]
     return dict(Taxon.objects.filter(pk__in=ids).values_list("pk", "sensitivity_category"))
+
+
+AfterImport = Callable[[list[int]], object]
+_AFTER_IMPORT: list[AfterImport] = []
+
+
+def register_after_import(callback: AfterImport) -> None:
+    """``callback(taxon_ids)`` runs after an import wrote records of those taxa (e.g. the
+    places module schedules the recompute of EOO and AOO)."""
+    if callback not in _AFTER_IMPORT:
+        _AFTER_IMPORT.append(callback)
+
+
+def after_import(taxon_ids: list[int]) -> None:
+    for callback in _AFTER_IMPORT:
+        callback(taxon_ids)

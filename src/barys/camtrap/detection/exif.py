@@ -246,14 +246,45 @@ def _cuddeback(comment: str | None) -> TriggerInfo | None:
     )
 
 
+def _scan_header_end(data: bytes) -> int | None:
+    """Offset just past the start-of-scan header in ``data``, or None if not found in it."""
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    position = 2
+    while position + 4 <= len(data):
+        if data[position] != 0xFF:
+            return None
+        marker = data[position + 1]
+        if marker == 0xFF:
+            position += 1
+            continue
+        length = int.from_bytes(data[position + 2 : position + 4], "big")
+        if marker == 0xDA:
+            return position + 2 + length
+        position += 2 + length
+    return None
+
+
 def _jpeg_is_complete(path: Path) -> bool:
     """Whether the main JPEG image has its end-of-image marker after its scan data.
 
     Walks the marker segments to the first start-of-scan (so that the EOI of an EXIF
     thumbnail inside APP1 does not count), then looks for ``FF D9`` after it. Data after the
     EOI (some cameras append their own) is allowed.
+
+    Fast path (same answer): when the file ends with ``FF D9`` after the start of scan, only
+    its header and last two bytes are read; otherwise the whole file is searched.
     """
     with path.open("rb") as handle:
+        head = handle.read(1 << 18)
+        scan_end = _scan_header_end(head)
+        if scan_end is not None:
+            size = handle.seek(0, 2)
+            if size >= scan_end + 2:
+                handle.seek(size - 2)
+                if handle.read(2) == b"\xff\xd9":
+                    return True
+        handle.seek(0)
         data = handle.read()
     if not data.startswith(b"\xff\xd8"):
         return False

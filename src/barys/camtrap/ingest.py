@@ -1,0 +1,604 @@
+"""Card ingest: a folder of camera-trap files into one deployment, fast and resumable.
+
+What one run does, file by file (in sorted path order, a few files in parallel threads):
+
+1. classify by extension: images (JPEG, PNG, TIFF) are read, videos are registered as media
+   of their type without being decoded, anything else is reported as an unknown format;
+2. hash the content (SHA-256) and read EXIF (capture time, make, model, serial number,
+   trigger data) with :func:`barys.camtrap.detection.read_exif`;
+3. store the original once in the content-addressed file store (a temporary file renamed
+   into place, so a killed run never leaves half a file);
+4. in batches, one transaction each: skip contents already ingested (duplicates, whatever
+   their name or deployment), and insert ``StoredFile`` and ``Media`` rows in bulk.
+
+A medium's ``mediaID`` is derived from the deploymentID and the content hash, and the events
+are regrouped deterministically at the end (:mod:`barys.camtrap.events`), so a run killed at
+any moment and run again ends in exactly the state of an uninterrupted run: files already
+stored are not copied twice, rows already committed are duplicates, and the events, flags
+and identifiers are functions of the media alone.
+
+Bad input is reported per file and never stops the card: an unreadable or unknown file is
+rejected (not registered); a damaged JPEG, a file without a capture time, a time before 2001
+or in the future, or a time outside the deployment window is registered and flagged; a file
+from another camera (serial number differing from the deployment's camera) is rejected, or
+flagged when the deployment's camera serial is not known (the card's majority serial wins).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import struct
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone as dj_timezone
+
+from barys.camtrap import clock
+from barys.camtrap.detection.exif import ExifInfo, read_exif
+from barys.camtrap.events import derived_id, regroup_events
+from barys.camtrap.models import Deployment, IngestRun, Media
+from barys.camtrap.services import correction_of
+from barys.core import audit
+from barys.core.filestore import default_store, sha256_of
+from barys.core.models import StoredFile
+
+log = logging.getLogger(__name__)
+
+IMAGE_TYPES: dict[str, str] = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+}
+VIDEO_TYPES: dict[str, str] = {
+    ".mp4": "video/mp4",
+    ".m4v": "video/mp4",
+    ".mov": "video/quicktime",
+    ".avi": "video/x-msvideo",
+    ".mts": "video/mp2t",
+    ".3gp": "video/3gpp",
+    ".mkv": "video/x-matroska",
+    ".wmv": "video/x-ms-wmv",
+}
+#: Camera times before this year are a reset clock (cameras restart at 2000 or earlier).
+EARLIEST_PLAUSIBLE_YEAR = 2001
+#: Folders and files that cards and operating systems add; skipped silently.
+_SYSTEM_NAMES = {"Thumbs.db", "desktop.ini", "System Volume Information", "$RECYCLE.BIN"}
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A file with a problem: its path on the card and the reason."""
+
+    path: str
+    reason: str
+    registered: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "reason": self.reason, "registered": self.registered}
+
+
+@dataclass
+class IngestSummary:
+    """What one ingest run did."""
+
+    deployment: str
+    files: int = 0
+    new: int = 0
+    duplicates: int = 0
+    flagged: int = 0
+    rejected: int = 0
+    events: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+    run_id: int | None = None
+
+    @property
+    def rate(self) -> float:
+        """Files per second."""
+        return self.files / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(slots=True)
+class _Examined:
+    relpath: str
+    name: str
+    rejected: str | None = None
+    sha256: str = ""
+    size: int = 0
+    media_type: str = ""
+    exif: ExifInfo | None = None
+    video_time: datetime | None = None
+    problems: list[str] = field(default_factory=list)
+    damaged: bool = False
+
+
+def list_card(root: Path) -> tuple[list[Path], list[Problem]]:
+    """Files under ``root`` in sorted order, and the ones skipped as unknown formats.
+
+    Hidden files and folders (names starting with a dot) and system files are left out
+    silently; other files that are neither images nor videos are returned as problems.
+    """
+    files: list[Path] = []
+    unknown: list[Problem] = []
+    if root.is_file():
+        candidates: Iterator[Path] = iter([root])
+        base = root.parent
+    else:
+        base = root
+
+        def walk() -> Iterator[Path]:
+            for folder, dirs, names in os.walk(root):
+                dirs[:] = sorted(
+                    d for d in dirs if not d.startswith(".") and d not in _SYSTEM_NAMES
+                )
+                for name in sorted(names):
+                    if not name.startswith(".") and name not in _SYSTEM_NAMES:
+                        yield Path(folder) / name
+
+        candidates = walk()
+    for path in candidates:
+        suffix = path.suffix.lower()
+        if suffix in IMAGE_TYPES or suffix in VIDEO_TYPES:
+            files.append(path)
+        else:
+            unknown.append(
+                Problem(
+                    path.relative_to(base).as_posix(),
+                    f"unknown format ({suffix or 'no extension'}): not an image or a video",
+                    registered=False,
+                )
+            )
+    return files, unknown
+
+
+def _mp4_creation_time(path: Path) -> datetime | None:
+    """The ``mvhd`` creation time of an MP4/MOV file (seconds since 1904), if found.
+
+    Read as the camera's local time, as trail cameras write it. Only the first and last
+    4 MiB are searched.
+    """
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(4 << 20)
+            tail = b""
+            if size > 8 << 20:
+                handle.seek(size - (4 << 20))
+                tail = handle.read()
+    except OSError:
+        return None
+    for chunk in (head, tail):
+        at = chunk.find(b"mvhd")
+        if at < 0 or at + 16 > len(chunk):
+            continue
+        version = chunk[at + 4]
+        try:
+            if version == 1:
+                seconds = struct.unpack(">Q", chunk[at + 8 : at + 16])[0]
+            else:
+                seconds = struct.unpack(">I", chunk[at + 8 : at + 12])[0]
+        except struct.error:
+            continue
+        if seconds == 0:
+            return None
+        try:
+            return datetime(1904, 1, 1) + timedelta(seconds=seconds)
+        except OverflowError:
+            return None
+    return None
+
+
+def _examine(path: Path, base: Path, expected_serial: str) -> _Examined:
+    """Hash, read and store one file (runs in a worker thread; no database access)."""
+    relpath = path.relative_to(base).as_posix()
+    result = _Examined(relpath=relpath, name=path.name)
+    suffix = path.suffix.lower()
+    try:
+        result.size = path.stat().st_size
+        if result.size == 0:
+            result.rejected = "empty file (0 bytes)"
+            return result
+        result.sha256 = sha256_of(path)
+    except OSError as exc:
+        result.rejected = f"cannot read the file: {exc.strerror or exc}"
+        return result
+    if suffix in VIDEO_TYPES:
+        result.media_type = VIDEO_TYPES[suffix]
+        result.video_time = _mp4_creation_time(path) if suffix in {".mp4", ".m4v", ".mov"} else None
+        if result.video_time is None:
+            result.problems.append("no capture time found in the video")
+    else:
+        info = read_exif(path)
+        if info.format is None:
+            result.rejected = info.error or "not a readable image"
+            return result
+        result.exif = info
+        result.media_type = {
+            "JPEG": "image/jpeg",
+            "MPO": "image/jpeg",
+            "PNG": "image/png",
+            "TIFF": "image/tiff",
+        }.get(info.format, IMAGE_TYPES.get(suffix, ""))
+        if info.error:
+            result.problems.append(info.error)
+            result.damaged = "truncated" in info.error or "cannot" in info.error
+        if expected_serial and info.serial_number and info.serial_number != expected_serial:
+            result.rejected = (
+                f"taken by camera serial {info.serial_number}, not {expected_serial} of this "
+                "deployment (a card mixing two cameras?)"
+            )
+            return result
+        if info.captured_at is None and not info.error:
+            result.problems.append("no EXIF capture time (DateTimeOriginal)")
+    try:
+        default_store().put_path(path, result.sha256)
+    except OSError as exc:
+        result.rejected = f"cannot store the file: {exc.strerror or exc}"
+    return result
+
+
+def _trigger_dict(info: ExifInfo) -> dict[str, Any] | None:
+    trigger = info.trigger
+    if trigger is None:
+        return None
+    values = {
+        "source": trigger.source,
+        "mode": trigger.mode,
+        "sequence_number": trigger.sequence_number,
+        "sequence_length": trigger.sequence_length,
+        "event_number": trigger.event_number,
+        "ambient_temperature_c": trigger.ambient_temperature_c,
+        "battery_voltage_v": trigger.battery_voltage_v,
+        "user_label": trigger.user_label,
+    }
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _place_in_time(
+    media: Media, camera_local: datetime | None, deployment: Deployment, now: datetime
+) -> None:
+    """Set the times and time flags of ``media`` from its camera time (naive or aware)."""
+    media.implausible_time = media.out_of_window = False
+    if camera_local is None:
+        media.no_timestamp = True
+        media.timestamp = None
+        media.timestamp_local = ""
+        media.clock_correction_s = 0.0
+        return
+    media.no_timestamp = False
+    if camera_local.tzinfo is not None:  # EXIF with OffsetTimeOriginal
+        offset = camera_local.utcoffset() or timedelta(0)
+        minutes = int(offset.total_seconds() // 60)
+        media.time_zone = (
+            f"{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+        )
+    else:
+        media.time_zone = deployment.time_zone
+    naive = camera_local.replace(tzinfo=None)
+    media.timestamp_local = clock.format_local(naive)
+    correction = correction_of(deployment)
+    media.clock_correction_s = correction.seconds_at(naive)
+    try:
+        media.timestamp = clock.to_utc(
+            naive + timedelta(seconds=media.clock_correction_s), media.time_zone
+        )
+    except (OverflowError, ValueError):
+        media.timestamp = None
+        media.implausible_time = True
+        return
+    if naive.year < EARLIEST_PLAUSIBLE_YEAR or media.timestamp > now + timedelta(days=1):
+        media.implausible_time = True
+    elif not deployment.contains(media.timestamp):
+        media.out_of_window = True
+
+
+def _describe_time_flags(media: Media, deployment: Deployment) -> list[str]:
+    reasons: list[str] = []
+    if media.implausible_time:
+        reasons.append(f"implausible camera time {media.timestamp_local} (clock reset or wrong)")
+    elif media.out_of_window and media.timestamp is not None:
+        reasons.append(
+            f"time {media.timestamp:%Y-%m-%d %H:%M:%S} UTC outside the deployment "
+            f"{deployment.start:%Y-%m-%d}–{deployment.end:%Y-%m-%d}"
+            if deployment.end
+            else f"time {media.timestamp:%Y-%m-%d %H:%M:%S} UTC before the deployment start"
+        )
+    return reasons
+
+
+def _media_row(item: _Examined, deployment: Deployment, now: datetime) -> Media:
+    info = item.exif
+    media = Media(
+        media_id=derived_id("media", deployment.deployment_id, item.sha256),
+        deployment=deployment,
+        file_id=item.sha256,
+        file_name=item.name[:255],
+        file_path=item.relpath[:1000],
+        media_type=item.media_type,
+        time_zone="",
+    )
+    camera_time: datetime | None
+    if info is not None:
+        camera_time = info.captured_at
+        media.exif_make = (info.make or "")[:100]
+        media.exif_model = (info.model or "")[:100]
+        media.exif_serial = (info.serial_number or "")[:100]
+        media.width, media.height = info.width, info.height
+        media.trigger = _trigger_dict(info)
+        mode = info.trigger.mode if info.trigger else None
+        media.capture_method = (
+            Media.CaptureMethod.TIME_LAPSE
+            if mode == "time-lapse"
+            else Media.CaptureMethod.ACTIVITY
+            if mode
+            else ""
+        )
+        exif_data: dict[str, Any] = {
+            k: v
+            for k, v in (
+                ("Make", info.make),
+                ("Model", info.model),
+                ("SerialNumber", info.serial_number),
+                ("DateTimeOriginal", info.datetime_original_raw),
+                ("OffsetTimeOriginal", info.offset_time_original),
+                ("Software", info.software),
+            )
+            if v
+        }
+        media.exif_data = exif_data or None
+    else:
+        camera_time = item.video_time
+    _place_in_time(media, camera_time, deployment, now)
+    problems = list(item.problems) + _describe_time_flags(media, deployment)
+    media.damaged = item.damaged
+    media.problems = "; ".join(problems)
+    return media
+
+
+class _Writer:
+    """Writes examined files in batches (one transaction each) and keeps the tallies."""
+
+    def __init__(self, deployment: Deployment, summary: IngestSummary) -> None:
+        self.deployment = deployment
+        self.summary = summary
+        self.now = dj_timezone.now()
+
+    def write(self, batch: list[_Examined]) -> None:
+        accepted = [item for item in batch if item.rejected is None]
+        for item in batch:
+            if item.rejected is not None:
+                self.summary.rejected += 1
+                self.summary.problems.append(Problem(item.relpath, item.rejected, False))
+        if not accepted:
+            return
+        shas = list({item.sha256 for item in accepted})
+        known = dict(
+            Media.objects.filter(file_id__in=shas).values_list("file_id", "deployment__code")
+        )
+        files: dict[str, StoredFile] = {}
+        rows: list[Media] = []
+        for item in accepted:
+            where = known.get(item.sha256)
+            if where is not None:
+                self.summary.duplicates += 1
+                if where != self.deployment.code:
+                    self.summary.problems.append(
+                        Problem(item.relpath, f"already ingested in deployment {where}", False)
+                    )
+                continue
+            known[item.sha256] = self.deployment.code
+            files[item.sha256] = StoredFile(
+                sha256=item.sha256,
+                size=item.size,
+                original_name=item.name[:500],
+                content_type=item.media_type,
+            )
+            media = _media_row(item, self.deployment, self.now)
+            rows.append(media)
+            if media.problems:
+                self.summary.flagged += 1
+                self.summary.problems.append(Problem(item.relpath, media.problems, True))
+        if not rows:
+            return
+        with transaction.atomic():
+            StoredFile.objects.bulk_create(list(files.values()), ignore_conflicts=True)
+            Media.objects.bulk_create(rows, ignore_conflicts=True)
+        self.summary.new += len(rows)
+
+
+def _check_serials(deployment: Deployment, summary: IngestSummary) -> None:
+    """Without a known camera serial, flag media whose serial differs from the majority."""
+    counts = dict(_serial_counts(deployment))
+    if len(counts) < 2:
+        return
+    majority = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    odd = (
+        Media.objects.filter(deployment=deployment, serial_mismatch=False)
+        .exclude(exif_serial="")
+        .exclude(exif_serial=majority)
+    )
+    for media in odd.only("pk", "file_path", "exif_serial", "problems").order_by("file_path"):
+        reason = (
+            f"camera serial {media.exif_serial} differs from {majority}, the serial of most "
+            "files on this card"
+        )
+        Media.objects.filter(pk=media.pk).update(
+            serial_mismatch=True,
+            problems="; ".join(p for p in (media.problems, reason) if p),
+        )
+        summary.flagged += 1
+        summary.problems.append(Problem(media.file_path, reason, True))
+
+
+def _serial_counts(deployment: Deployment) -> list[tuple[str, int]]:
+    from django.db.models import Count
+
+    return [
+        (row["exif_serial"], row["n"])
+        for row in Media.objects.filter(deployment=deployment)
+        .exclude(exif_serial="")
+        .values("exif_serial")
+        .annotate(n=Count("pk"))
+    ]
+
+
+def recompute_times(deployment: Deployment) -> int:
+    """Recompute every medium's corrected time and time flags from its original camera time.
+
+    Used after a clock correction or a change of the deployment window; returns the number
+    of media changed.
+    """
+    now = dj_timezone.now()
+    changed: list[Media] = []
+    fields = [
+        "timestamp",
+        "clock_correction_s",
+        "implausible_time",
+        "out_of_window",
+        "no_timestamp",
+        "time_zone",
+        "timestamp_local",
+    ]
+    for media in (
+        Media.objects.filter(deployment=deployment)
+        .only("pk", *fields, "exif_data")
+        .iterator(chunk_size=2000)
+    ):
+        before = tuple(getattr(media, f) for f in fields)
+        camera_time = clock.parse_local(media.timestamp_local) if media.timestamp_local else None
+        declared = (media.exif_data or {}).get("OffsetTimeOriginal")
+        if camera_time is not None and isinstance(declared, str) and clock.is_valid_zone(declared):
+            camera_time = camera_time.replace(tzinfo=clock.zone(declared))
+        _place_in_time(media, camera_time, deployment, now)
+        if tuple(getattr(media, f) for f in fields) != before:
+            changed.append(media)
+    with transaction.atomic():
+        for start in range(0, len(changed), 500):
+            Media.objects.bulk_update(changed[start : start + 500], fields)
+    return len(changed)
+
+
+def ensure_derivatives_job(deployment: Deployment, *, actor: Any = None) -> None:
+    """Queue a thumbnail/preview job for the deployment unless one is already waiting."""
+    from barys.core import jobs
+    from barys.core.models import Job
+
+    waiting = Job.objects.filter(
+        kind="camtrap.derivatives",
+        params__deployment=deployment.code,
+        state__in=[Job.State.QUEUED, Job.State.RUNNING],
+    ).exists()
+    if not waiting:
+        jobs.create_job(
+            kind="camtrap.derivatives",
+            params={"deployment": deployment.code},
+            title=f"Thumbnails and previews of {deployment.code}",
+            user=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+
+
+def ingest_card(
+    *,
+    deployment: Deployment,
+    root: str | os.PathLike[str],
+    actor: Any = None,
+    workers: int = 2,
+    batch_size: int = 200,
+    progress: Progress | None = None,
+    on_files: Callable[[int], None] | None = None,
+    derivatives: bool = True,
+) -> IngestSummary:
+    """Ingest the files under ``root`` into ``deployment``; see the module docstring.
+
+    Args:
+        deployment: the deployment the card belongs to.
+        root: the card's folder (or one file).
+        actor: the person (or a label such as ``"cli"``) for the audit entry.
+        workers: threads hashing, reading and storing files.
+        batch_size: files per database transaction.
+        progress: called with the number of files done since the last call.
+        on_files: called once with the number of files to process.
+        derivatives: queue the thumbnail/preview job at the end.
+    """
+    started = time.monotonic()
+    base = Path(root)
+    if not base.exists():
+        from barys.camtrap.errors import NotFound
+
+        raise NotFound(f"no such folder or file: {base}")
+    files, unknown = list_card(base)
+    if base.is_file():
+        base = base.parent
+    summary = IngestSummary(deployment=deployment.code, files=len(files) + len(unknown))
+    summary.rejected += len(unknown)
+    summary.problems.extend(unknown)
+    if on_files:
+        on_files(summary.files)
+    if progress and unknown:
+        progress(len(unknown))
+    run = IngestRun.objects.create(
+        deployment=deployment,
+        source=str(Path(root))[:1000],
+        files_seen=summary.files,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit.record_create(run, actor=actor)
+    summary.run_id = run.pk
+    expected = deployment.camera.serial if deployment.camera is not None else ""
+    writer = _Writer(deployment, summary)
+    window = max(4, workers * 8)
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="ingest") as pool:
+        pending: deque[Future[_Examined]] = deque()
+        queue = iter(files)
+
+        def fill() -> None:
+            while len(pending) < window:
+                path = next(queue, None)
+                if path is None:
+                    return
+                pending.append(pool.submit(_examine, path, base, expected))
+
+        fill()
+        batch: list[_Examined] = []
+        while pending:
+            batch.append(pending.popleft().result())
+            fill()
+            if progress:
+                progress(1)
+            if len(batch) >= batch_size:
+                writer.write(batch)
+                batch = []
+        writer.write(batch)
+    if not expected:
+        _check_serials(deployment, summary)
+    summary.events = regroup_events(deployment)
+    summary.seconds = time.monotonic() - started
+    IngestRun.objects.filter(pk=run.pk).update(
+        state=IngestRun.State.DONE,
+        new=summary.new,
+        duplicates=summary.duplicates,
+        flagged=summary.flagged,
+        rejected=summary.rejected,
+        report=[p.as_dict() for p in summary.problems[:5000]],
+        finished_at=datetime.now(UTC),
+    )
+    if (
+        derivatives
+        and Media.objects.filter(
+            deployment=deployment, media_type__startswith="image/", derived__isnull=True
+        ).exists()
+    ):
+        transaction.on_commit(lambda: ensure_derivatives_job(deployment, actor=actor))
+    return summary
