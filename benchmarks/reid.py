@@ -1,7 +1,7 @@
 """Snow-leopard re-identification benchmark on procedural camera-trap renders.
 
 Run as ``cd benchmarks && ../.venv/bin/python reid.py [--quick]``; writes
-``results/reid.json``. Two parts:
+``results/reid.json`` (``results/reid_quick.json`` with ``--quick``). Two parts:
 
 1. **Accuracy.** A population of individuals (250; 60 with ``--quick``), 15 % of them cubs
    sharing 40 % of their mother's rosettes, each with a home range of 2-3 of 40 camera
@@ -443,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
         "hotspotter_fused_with_deep_model_rank1": 0.85,
         "source": "Bohnett et al. 2023",
     }
-    write_results("reid", figures)
+    write_results("reid_quick" if args.quick else "reid", figures)
     return 0
 
 
