@@ -214,3 +214,15 @@ def test_forms_outage_upload_and_detection(
     assert detect.status_code == 302
     outsider = login("elsewhere", "observer", ["altyn-emel"])
     assert outsider.post(f"/en/camtrap/deployments/{deployment.code}/detect/").status_code == 403
+
+
+def test_event_page_offers_identification_to_researchers_of_the_park(
+    site: dict[str, Any], login: Any
+) -> None:
+    event = site["plain"].event
+    url = f"/en/camtrap/events/{event.event_id}/"
+    researcher = login("scientist", "researcher", ["ile-alatau"])
+    text = _text(researcher.get(url))
+    assert f"/en/individuals/identify/{event.event_id}/" in text
+    ranger = login("ranger", "observer", ["ile-alatau"])
+    assert "/individuals/identify/" not in _text(ranger.get(url))

@@ -14,6 +14,7 @@ from barys.camtrap import pages, services
 from barys.camtrap.detect import start_detection
 from barys.camtrap.errors import CamtrapError, NotFound
 from barys.camtrap.models import Survey
+from barys.core import navigation
 from barys.core.roles import PermissionDenied
 
 
@@ -73,6 +74,8 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
         raise Http404 from None
     except PermissionDenied:
         raise HttpForbidden from None
+    # other modules add sections here (e.g. identification of individuals)
+    context["panels"] = navigation.panels("camera-event", event=context["event"], request=request)
     return render(request, "camtrap/event_detail.html", context)
 
 
