@@ -254,13 +254,10 @@ def may_see_exact(user: Any, scope_codes: Iterable[str]) -> bool:
     return any(roles.has_role(user, "observer", code) for code in scope_codes if code)
 
 
-def view_location(
+def location_for_viewer(
     *,
     user: Any,
     scope_codes: Iterable[str],
-    surface: str,
-    object_type: str,
-    object_id: str,
     latitude: float | None,
     longitude: float | None,
     uncertainty_m: float | None,
@@ -269,10 +266,10 @@ def view_location(
     category: int | None,
     withhold_entirely: bool = False,
 ) -> LocationView:
-    """The location as ``user`` may see it; an exact view of sensitive data is logged."""
+    """The location as ``user`` may see it, without writing the access log (callers that show
+    many records log once for all of them; see :func:`view_location`)."""
     sensitive = category is not None or withhold_entirely
     if sensitive and may_see_exact(user, scope_codes):
-        log_access(actor=user, surface=surface, object_type=object_type, object_id=object_id)
         return exact_view(
             latitude=latitude,
             longitude=longitude,
@@ -290,3 +287,40 @@ def view_location(
         category=category,
         withhold_entirely=withhold_entirely,
     )
+
+
+def is_exact_sensitive(view: LocationView, *, withhold_entirely: bool = False) -> bool:
+    """Whether ``view`` shows a sensitive location exactly (a read for the access log)."""
+    return view.exact and (view.category is not None or withhold_entirely)
+
+
+def view_location(
+    *,
+    user: Any,
+    scope_codes: Iterable[str],
+    surface: str,
+    object_type: str,
+    object_id: str,
+    latitude: float | None,
+    longitude: float | None,
+    uncertainty_m: float | None,
+    locality: str,
+    event_date: Any,
+    category: int | None,
+    withhold_entirely: bool = False,
+) -> LocationView:
+    """The location as ``user`` may see it; an exact view of sensitive data is logged."""
+    view = location_for_viewer(
+        user=user,
+        scope_codes=scope_codes,
+        latitude=latitude,
+        longitude=longitude,
+        uncertainty_m=uncertainty_m,
+        locality=locality,
+        event_date=event_date,
+        category=category,
+        withhold_entirely=withhold_entirely,
+    )
+    if is_exact_sensitive(view, withhold_entirely=withhold_entirely):
+        log_access(actor=user, surface=surface, object_type=object_type, object_id=object_id)
+    return view

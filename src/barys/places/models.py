@@ -13,6 +13,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from barys.core.localize import localized
 from barys.core.models import Scope, User
 from barys.taxa.models import Taxon
 
@@ -214,9 +215,7 @@ class Place(models.Model):
         return before is None or before != self.location_key()
 
     def name(self, language: str | None = None) -> str:
-        from barys.taxa.models import _localized
-
-        return _localized(self, "name", language) or self.code
+        return localized(self, "name", language) or self.code
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from barys.core import sensitivity
+from barys.core.access_log import log_access
 from barys.records.models import Occurrence
 
 #: Records whose name matched no taxon are generalised as category 2 until they are matched.
@@ -52,25 +53,36 @@ def category_of(occurrence: Occurrence) -> int | None:
     )
 
 
-def view(occurrence: Occurrence, *, user: Any, surface: str) -> sensitivity.LocationView:
-    """The record's location, date and locality as ``user`` may see them (logged if exact)."""
-    return sensitivity.view_location(
+def unlogged_view(occurrence: Occurrence, *, user: Any) -> sensitivity.LocationView:
+    """The record's location, date and locality as ``user`` may see them; the caller writes
+    the access log (see :func:`view` for one record)."""
+    return sensitivity.location_for_viewer(
         user=user,
         scope_codes=occurrence.scope_codes,
-        surface=surface,
-        object_type="records.occurrence",
-        object_id=str(occurrence.occurrence_id),
         latitude=occurrence.latitude,
         longitude=occurrence.longitude,
         uncertainty_m=occurrence.coordinate_uncertainty_m,
         locality=occurrence.locality,
-        event_date=_event_date(occurrence),
+        event_date=event_date_text(occurrence),
         category=category_of(occurrence),
         withhold_entirely=occurrence.withhold_location,
     )
 
 
-def _event_date(occurrence: Occurrence) -> str:
+def view(occurrence: Occurrence, *, user: Any, surface: str) -> sensitivity.LocationView:
+    """The record's location, date and locality as ``user`` may see them (logged if exact)."""
+    shown = unlogged_view(occurrence, user=user)
+    if sensitivity.is_exact_sensitive(shown, withhold_entirely=occurrence.withhold_location):
+        log_access(
+            actor=user,
+            surface=surface,
+            object_type="records.occurrence",
+            object_id=str(occurrence.occurrence_id),
+        )
+    return shown
+
+
+def event_date_text(occurrence: Occurrence) -> str:
     start = occurrence.event_date_start
     if start is None:
         return ""

@@ -138,28 +138,9 @@ def present(records: list[Occurrence], *, user: Any, surface: str) -> list[Prese
     presented = []
     exact_sensitive = 0
     for o in records:
-        category = policy.category_of(o)
-        sensitive = category is not None or o.withhold_location
-        if sensitive and sensitivity.may_see_exact(user, o.scope_codes):
+        view = policy.unlogged_view(o, user=user)
+        if sensitivity.is_exact_sensitive(view, withhold_entirely=o.withhold_location):
             exact_sensitive += 1
-            view = sensitivity.exact_view(
-                latitude=o.latitude,
-                longitude=o.longitude,
-                uncertainty_m=o.coordinate_uncertainty_m,
-                locality=o.locality,
-                event_date=policy._event_date(o),
-                category=category,
-            )
-        else:
-            view = sensitivity.generalise(
-                latitude=o.latitude,
-                longitude=o.longitude,
-                uncertainty_m=o.coordinate_uncertainty_m,
-                locality=o.locality,
-                event_date=policy._event_date(o),
-                category=category,
-                withhold_entirely=o.withhold_location,
-            )
         presented.append(PresentedOccurrence(o, view, quality.from_bits(o.flags)))
     if exact_sensitive:
         object_id = str(records[0].occurrence_id) if len(records) == 1 else "*"
@@ -219,7 +200,7 @@ def taxon_summary(taxon: Taxon) -> TaxonRecordSummary:
             longitude=None,
             uncertainty_m=None,
             locality="",
-            event_date=policy._event_date(last)[:10],
+            event_date=policy.event_date_text(last)[:10],
             category=policy.category_of(last),
             withhold_entirely=last.withhold_location,
         ).event_date

@@ -4,8 +4,9 @@ estimates and conservation programmes."""
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from barys.core.localize import localized
 
 RANKS: tuple[str, ...] = (
     "kingdom",
@@ -19,15 +20,6 @@ RANKS: tuple[str, ...] = (
 )
 RANK_ORDER = {rank: index for index, rank in enumerate(RANKS)}
 LANGUAGES = ("kk", "ru", "en")
-
-
-def _localized(obj: object, field: str, language: str | None = None) -> str:
-    language = (language or get_language() or "en")[:2]
-    for lang in (language, "en", "ru", "kk"):
-        value = getattr(obj, f"{field}_{lang}", "")
-        if value:
-            return str(value)
-    return ""
 
 
 class Taxon(models.Model):
@@ -112,7 +104,7 @@ class Taxon(models.Model):
 
     def name(self, language: str | None = None) -> str:
         """Preferred vernacular name in ``language`` (falls back to English, then Latin)."""
-        return _localized(self, "name", language) or self.scientific_name
+        return localized(self, "name", language) or self.scientific_name
 
     @property
     def display_name(self) -> str:
@@ -204,7 +196,7 @@ class Category(models.Model):
         return f"{self.scheme} {self.code}"
 
     def label(self, language: str | None = None) -> str:
-        return _localized(self, "label", language) or self.code
+        return localized(self, "label", language) or self.code
 
 
 class Edition(models.Model):
@@ -229,7 +221,7 @@ class Edition(models.Model):
         return self.code
 
     def title(self, language: str | None = None) -> str:
-        return _localized(self, "title", language) or self.code
+        return localized(self, "title", language) or self.code
 
 
 class Assessment(models.Model):
@@ -284,7 +276,7 @@ class Assessment(models.Model):
         return self.year or 0
 
     def rationale(self, language: str | None = None) -> str:
-        return _localized(self, "rationale", language)
+        return localized(self, "rationale", language)
 
 
 class ListingChange(models.Model):
@@ -396,7 +388,7 @@ class Programme(models.Model):
         return self.code
 
     def name(self, language: str | None = None) -> str:
-        return _localized(self, "name", language) or self.code
+        return localized(self, "name", language) or self.code
 
 
 class Milestone(models.Model):
@@ -415,7 +407,7 @@ class Milestone(models.Model):
         return f"{self.programme} {self.date}"
 
     def description(self, language: str | None = None) -> str:
-        return _localized(self, "description", language)
+        return localized(self, "description", language)
 
 
 class Release(models.Model):

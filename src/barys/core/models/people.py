@@ -6,6 +6,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from barys.core.localize import localized
+
 
 class Role(models.TextChoices):
     """Roles in increasing order of reach; a higher role includes the lower ones."""
@@ -59,7 +61,7 @@ class Scope(models.Model):
         return self.code
 
     def name(self, language: str) -> str:
-        return getattr(self, f"name_{language}", "") or self.name_en or self.code
+        return localized(self, "name", language) or self.code
 
 
 class RoleAssignment(models.Model):

@@ -8,6 +8,8 @@ from django import template
 from django.urls import translate_url
 from django.utils.translation import get_language
 
+from barys.core import localize
+
 register = template.Library()
 
 
@@ -27,9 +29,4 @@ def language_url(context: dict[str, Any], language: str) -> str:
 @register.filter
 def localized(obj: Any, field: str) -> str:
     """``obj.<field>_<language>`` with English, then Russian, then Kazakh as fallbacks."""
-    language = get_language() or "en"
-    for lang in (language, "en", "ru", "kk"):
-        value = getattr(obj, f"{field}_{lang}", "")
-        if value:
-            return str(value)
-    return ""
+    return localize.localized(obj, field)
