@@ -323,3 +323,37 @@ def test_created_is_set(make_deployment: Make, tmp_path: Path) -> None:
     )
     assert json.loads((out / "datapackage.json").read_text())["created"] == "2024-01-02T03:04:05Z"
     assert camtrap_dp.validate_package(out, schema_dir=_schemas()) == []
+
+
+def test_person_classified_animals_become_records_once() -> None:
+    """Observations a person made in an imported package are confirmed: their events count as
+    reviewed and each animal of a registry taxon becomes one MachineObservation record."""
+    import csv
+
+    from barys.camtrap.models import Event
+    from barys.records.models import Occurrence
+
+    for name in ("Martes foina", "Ardea cinerea"):
+        Taxon.objects.create(
+            scientific_name=name, rank="species", slug=name.lower().replace(" ", "-")
+        )
+    folder = reference_path("camtrap-dp", "example")
+    with (folder / "observations.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    expected = sum(
+        1
+        for r in rows
+        if r["scientificName"] in ("Martes foina", "Ardea cinerea")
+        and r["classificationMethod"] == "human"
+        and r["observationType"] == "animal"
+    )
+    dp.import_package(path=folder, actor="test")
+    records = Occurrence.objects.filter(source__code="barys-camera-traps")
+    assert expected > 0 and records.count() == expected
+    assert set(records.values_list("basis_of_record", flat=True)) == {"MachineObservation"}
+    assert not Event.objects.filter(
+        observations__classification_method="human", review_state="unreviewed"
+    ).exists()
+    dp.import_package(path=folder, actor="test")
+    assert records.count() == expected
+    assert set(records.values_list("version", flat=True)) == {1}

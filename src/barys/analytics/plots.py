@@ -8,10 +8,11 @@ caller can pass translated strings. Each plotted series carries an SVG ``id`` (m
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ParamSpec
 
 import matplotlib as mpl
@@ -27,7 +28,7 @@ from barys.analytics.effort import CameraOperation
 from barys.analytics.occupancy.model import Prediction
 
 _COLOURS = ("#1b6ca8", "#d1495b", "#2e933c", "#edae49", "#6a4c93", "#00798c")
-_LOCK = threading.Lock()
+_LOCK = threading.RLock()
 P = ParamSpec("P")
 _STYLE: Any = {"svg.hashsalt": "barys", "svg.fonttype": "none", "font.size": 9.0}
 
@@ -37,6 +38,17 @@ def _render(fig: Figure) -> str:
     FigureCanvasSVG(fig)
     fig.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()
+
+
+@contextlib.contextmanager
+def chart_style() -> Iterator[None]:
+    """This module's style, one chart at a time; wrap calls of the ``*_figure`` builders.
+
+    The ``*_svg`` functions take it themselves; callers that need figures (e.g. to add them
+    to a PDF) build them with the ``*_figure`` functions inside this block.
+    """
+    with _LOCK, mpl.rc_context(_STYLE):
+        yield
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -52,7 +64,7 @@ def _chart(function: Callable[P, str]) -> Callable[P, str]:
 
     @functools.wraps(function)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> str:
-        with _LOCK, mpl.rc_context(_STYLE):
+        with chart_style():
             return function(*args, **kwargs)
 
     return wrapper
@@ -78,11 +90,57 @@ def activity_overlap_svg(
     overlap_label: str = "",
     adjust: float = 1.0,
     n_points: int = 289,
+    max_rug: int | None = None,
 ) -> str:
     """Diel activity densities of two species (radians in, clock hours on the axis).
 
     The area under both curves (the overlap) is shaded and each species' observations are
     drawn as a rug. Densities are per hour so the areas read as proportions of the day.
+    See :func:`activity_overlap_figure`.
+    """
+    return _render(
+        activity_overlap_figure(
+            times_a,
+            times_b,
+            label_a=label_a,
+            label_b=label_b,
+            title=title,
+            xlabel=xlabel,
+            ylabel=ylabel,
+            overlap_label=overlap_label,
+            adjust=adjust,
+            n_points=n_points,
+            max_rug=max_rug,
+        )
+    )
+
+
+def _rug_sample(times: NDArray[np.float64], limit: int | None) -> NDArray[np.float64]:
+    """All observations, or ``limit`` evenly spaced order statistics of them."""
+    if limit is None or times.size <= limit:
+        return times
+    ordered = np.sort(times)
+    return ordered[np.linspace(0, ordered.size - 1, limit).round().astype(np.int64)]
+
+
+def activity_overlap_figure(
+    times_a: ArrayLike,
+    times_b: ArrayLike,
+    *,
+    label_a: str,
+    label_b: str,
+    title: str = "",
+    xlabel: str = "",
+    ylabel: str = "",
+    overlap_label: str = "",
+    adjust: float = 1.0,
+    n_points: int = 289,
+    max_rug: int | None = None,
+) -> Figure:
+    """The figure of :func:`activity_overlap_svg` (build it inside :func:`chart_style`).
+
+    ``max_rug`` caps the rug marks per species (evenly spaced order statistics), which keeps
+    the document small for thousands of observations; the curves always use all of them.
     """
     grid = np.linspace(0.0, TWO_PI, n_points)
     hours = grid * 24.0 / TWO_PI
@@ -105,7 +163,7 @@ def activity_overlap_svg(
     for n, (curve, times, label) in enumerate(((fa, times_a, label_a), (fb, times_b, label_b))):
         (line,) = ax.plot(hours, curve, color=_COLOURS[n], linewidth=1.6, label=label)
         line.set_gid(f"series-{n}")
-        obs = np.asarray(times, dtype=np.float64) * 24.0 / TWO_PI
+        obs = _rug_sample(np.asarray(times, dtype=np.float64), max_rug) * 24.0 / TWO_PI
         base = -0.04 * top * (n + 1)
         rug = ax.vlines(obs, base, base + 0.03 * top, color=_COLOURS[n], linewidth=0.5, alpha=0.8)
         rug.set_gid(f"rug-{n}")
@@ -116,7 +174,7 @@ def activity_overlap_svg(
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.legend(frameon=False, loc="upper left")
-    return _render(fig)
+    return fig
 
 
 @_chart
@@ -194,6 +252,18 @@ def rai_bar_svg(
 
     ``labels`` maps species codes to display names (e.g. translated vernacular names).
     """
+    return _render(rai_bar_figure(rai, title=title, xlabel=xlabel, ylabel=ylabel, labels=labels))
+
+
+def rai_bar_figure(
+    rai: Mapping[str, float],
+    *,
+    title: str = "",
+    xlabel: str = "",
+    ylabel: str = "",
+    labels: Mapping[str, str] | None = None,
+) -> Figure:
+    """The figure of :func:`rai_bar_svg` (build it inside :func:`chart_style`)."""
     names = list(rai)
     values = np.array([rai[n] for n in names], dtype=np.float64)
     fig = _figure(6.4, 0.9 + 0.3 * max(len(names), 1))
@@ -207,7 +277,7 @@ def rai_bar_svg(
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    return _render(fig)
+    return fig
 
 
 @_chart

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from barys.core.charts import PALETTE, svg_of
@@ -69,11 +70,14 @@ def deployment_timeline_svg(
     return svg_of(figure)
 
 
+TimelineRows = Sequence[
+    tuple[str, Sequence[tuple[datetime, datetime]], Sequence[tuple[datetime, datetime]]]
+]
+
+
 def survey_timeline_svg(
     *,
-    rows: Sequence[
-        tuple[str, Sequence[tuple[datetime, datetime]], Sequence[tuple[datetime, datetime]]]
-    ],
+    rows: TimelineRows,
     title: str,
     deployed_label: str,
     outage_label: str,
@@ -83,25 +87,38 @@ def survey_timeline_svg(
     Args:
         rows: ``(station code, deployments (start, end), outages (start, end))``.
     """
+    return svg_of(
+        survey_timeline_figure(
+            rows=rows, title=title, deployed_label=deployed_label, outage_label=outage_label
+        )
+    )
+
+
+def survey_timeline_figure(
+    *,
+    rows: TimelineRows,
+    title: str,
+    deployed_label: str,
+    outage_label: str,
+) -> Figure:
+    """The figure of :func:`survey_timeline_svg` (a pyplot figure: the caller closes it)."""
     height = max(2.0, 0.22 * len(rows) + 1.0)
     figure, axes = plt.subplots(figsize=(8.0, height))
     for index, (_code, spans, outages) in enumerate(rows):
-        for begin, finish in spans:
-            axes.barh(
-                index,
-                mdates.date2num(finish) - mdates.date2num(begin),
-                left=mdates.date2num(begin),
-                height=0.6,
-                color=PALETTE[2],
-            )
-        for begin, finish in outages:
-            axes.barh(
-                index,
-                mdates.date2num(finish) - mdates.date2num(begin),
-                left=mdates.date2num(begin),
-                height=0.6,
-                color=_OUTAGE_COLOUR,
-            )
+        # one collection per station and colour: hundreds of deployments stay fast to draw
+        for periods, colour in ((spans, PALETTE[2]), (outages, _OUTAGE_COLOUR)):
+            if periods:
+                axes.broken_barh(
+                    [
+                        (
+                            float(mdates.date2num(begin)),
+                            float(mdates.date2num(finish) - mdates.date2num(begin)),
+                        )
+                        for begin, finish in periods
+                    ],
+                    (index - 0.3, 0.6),
+                    facecolors=colour,
+                )
     axes.set_yticks(range(len(rows)), [code for code, _, _ in rows], fontsize=7)
     axes.invert_yaxis()
     axes.xaxis_date()
@@ -118,4 +135,4 @@ def survey_timeline_svg(
         frameon=False,
         loc="lower right",
     )
-    return svg_of(figure)
+    return figure

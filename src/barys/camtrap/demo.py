@@ -288,7 +288,7 @@ def load_cards(images: int = DEMO_IMAGES) -> dict[str, int]:
                     subjects=("snow leopard", "ibex", "person"),
                 )
                 import_megadetector_batch(path=batch, deployment=deployment, actor=ACTOR)
-            _observe_leopards(deployment, shots)
+            _review_events(deployment, shots, index)
             build_derivatives(deployment=deployment, workers=2)
         counts["media"] += Media.objects.filter(deployment=deployment).count()
         counts["events"] += deployment.events.count()
@@ -296,37 +296,55 @@ def load_cards(images: int = DEMO_IMAGES) -> dict[str, int]:
     return counts
 
 
-def _observe_leopards(deployment: Deployment, shots: list) -> None:  # type: ignore[type-arg]
-    """Event-level observations of the snow-leopard events (the ground truth, as if reviewed)."""
-    leopard = Taxon.objects.filter(scientific_name="Panthera uncia").first()
-    if leopard is None:
-        return
-    files = {s.file for s in shots if s.subject == "snow leopard"}
-    events = {
-        m.event
-        for m in Media.objects.filter(deployment=deployment, file_path__in=files).select_related(
-            "event"
+#: What the reviewers label each generated subject as: observation type and species.
+_TRUTH = {
+    "snow leopard": ("animal", "Panthera uncia"),
+    "ibex": ("animal", "Capra sibirica"),
+    "person": ("human", ""),
+    "blank": ("blank", ""),
+}
+#: The last card is left for the reviewers: a few events wait for a second opinion, one has
+#: two reviewers disagreeing, the rest are not reviewed yet.
+_LEFT_FOR_REVIEW = 3
+
+
+def _review_events(deployment: Deployment, shots: list, index: int) -> None:  # type: ignore[type-arg]
+    """Label the card's events through the review service, as the park's reviewers would:
+    every event of the first cards, some of the last one (see :data:`_LEFT_FOR_REVIEW`)."""
+    from barys.camtrap.review import Label, save_review
+
+    subject_of = {s.file: s.subject for s in shots}
+    known = set(
+        Taxon.objects.filter(scientific_name__in=[n for _k, n in _TRUTH.values()]).values_list(
+            "scientific_name", flat=True
         )
-        if m.event is not None
-    }
-    rows = [
-        Observation(
-            deployment=deployment,
-            event=event,
-            event_ref=event.event_id,
-            level=Observation.Level.EVENT,
-            event_start=event.start,
-            event_end=event.end,
-            observation_type=Observation.Type.ANIMAL,
-            taxon=leopard,
-            scientific_name=leopard.scientific_name,
-            count=1,
-            classification_method=Observation.Method.HUMAN,
-            classified_by=f"demo reviewer ({SIMULATED})",
-        )
-        for event in sorted(events, key=lambda e: e.start)
-    ]
-    Observation.objects.bulk_create(rows)
+    )
+    media = Media.objects.filter(deployment=deployment, event__isnull=False).select_related("event")
+    subjects: dict[int, set[str]] = {}
+    events = {}
+    for item in media:
+        assert item.event is not None
+        subjects.setdefault(item.event.pk, set()).add(subject_of.get(item.file_path, "blank"))
+        events[item.event.pk] = item.event
+    reviewer = f"demo reviewer ({SIMULATED})"
+    second = f"second demo reviewer ({SIMULATED})"
+    ordered = sorted(events.values(), key=lambda e: (e.start, e.event_id))
+    for position, event in enumerate(ordered):
+        seen = subjects[event.pk] - {"blank"} or {"blank"}
+        labels = []
+        for subject in sorted(seen):
+            kind, name = _TRUTH.get(subject, ("unknown", ""))
+            if kind == "animal" and name not in known:
+                kind, name = "unknown", ""
+            count = 1 + position % 4 if subject == "ibex" else None
+            labels.append(Label(kind, name, count))
+        if index < _LEFT_FOR_REVIEW:
+            save_review(event=event, labels=labels, reviewer=reviewer)
+        elif position < 2:
+            save_review(event=event, labels=labels, reviewer=reviewer, needs_second_opinion=True)
+        elif position == 2 and labels[0].observation_type == "animal":
+            save_review(event=event, labels=labels, reviewer=reviewer, needs_second_opinion=True)
+            save_review(event=event, labels=[Label("unknown")], reviewer=second, second_round=True)
 
 
 @step("camera traps (Ile-Alatau)")

@@ -745,6 +745,7 @@ def import_package(
     media = _import_media(package, deployments, actor)
     events = _import_events(package, deployments)
     _import_observations(package, deployments, media, events)
+    _accept_human_classifications(events, actor)
     audit.record_update(
         survey,
         audit.snapshot(survey),
@@ -753,6 +754,23 @@ def import_package(
         f"{len(package.media)} media, {len(package.observations)} observations",
     )
     return survey
+
+
+def _accept_human_classifications(events: dict[str, Event], actor: Any) -> None:
+    """Events a person classified in the package count as reviewed; their confirmed animal
+    observations become occurrence records (see :mod:`barys.camtrap.occurrences`)."""
+    from barys.camtrap import occurrences
+
+    classified = Event.objects.filter(
+        pk__in=[e.pk for e in events.values()],
+        observations__classification_method=Observation.Method.HUMAN,
+        review_state=Event.ReviewState.UNREVIEWED,
+    )
+    Event.objects.filter(pk__in=list(classified.values_list("pk", flat=True))).update(
+        review_state=Event.ReviewState.REVIEWED
+    )
+    deployment_ids = {e.deployment_id for e in events.values()}
+    occurrences.sync_deployments(deployment_ids, actor=actor)
 
 
 def _date(value: Any) -> date | None:

@@ -246,11 +246,11 @@ def deployment_page(*, deployment: Deployment, user: Any) -> dict[str, Any]:
     )
     classes = (
         dict(
-            EventClassification.objects.filter(run=_latest_run(deployment))
+            EventClassification.objects.filter(run=latest_run(deployment))
             .values_list("observation_type")
             .annotate(n=Count("pk"))
         )
-        if _latest_run(deployment)
+        if latest_run(deployment)
         else {}
     )
     jobs = list(
@@ -283,7 +283,7 @@ def deployment_page(*, deployment: Deployment, user: Any) -> dict[str, Any]:
     }
 
 
-def _latest_run(deployment: Deployment) -> DetectionRun | None:
+def latest_run(deployment: Deployment) -> DetectionRun | None:
     return (
         DetectionRun.objects.filter(deployment=deployment, state=DetectionRun.State.DONE)
         .order_by("-started_at", "-pk")
@@ -306,7 +306,7 @@ class EventCard:
     hidden: int
 
 
-def _cards(
+def cards(
     user: Any, scope: str, events: Iterable[Event], run: DetectionRun | None
 ) -> list[EventCard]:
     events = list(events)
@@ -350,7 +350,7 @@ def event_page(
 ) -> dict[str, Any]:
     """A page of the deployment's events with their media and boxes."""
     require_area(user, deployment)
-    run = _latest_run(deployment)
+    run = latest_run(deployment)
     events = Event.objects.filter(deployment=deployment).order_by("start", "event_id")
     if kind and run is not None:
         events = events.filter(classifications__run=run, classifications__observation_type=kind)
@@ -359,7 +359,7 @@ def event_page(
     chunk = list(events[(page - 1) * per_page : page * per_page])
     return {
         "deployment": deployment,
-        "cards": _cards(user, deployment.station.scope_code, chunk, run),
+        "cards": cards(user, deployment.station.scope_code, chunk, run),
         "page": page,
         "has_next": page * per_page < total,
         "total": total,
@@ -374,14 +374,17 @@ def event_detail(*, event_id: str, user: Any) -> dict[str, Any]:
     if event is None:
         raise NotFound(_("no such event"))
     require_area(user, event.deployment)
-    run = _latest_run(event.deployment)
-    card = _cards(user, event.deployment.station.scope_code, [event], run)[0]
+    run = latest_run(event.deployment)
+    card = cards(user, event.deployment.station.scope_code, [event], run)[0]
     return {
         "event": event,
         "card": card,
         "deployment": event.deployment,
         "run": run,
         "classifications": list(event.classifications.select_related("run")),
+        "observations": list(
+            event.observations.select_related("individual").order_by("level", "pk")
+        ),
     }
 
 

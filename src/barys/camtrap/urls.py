@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from barys.camtrap import views
+from barys.camtrap import report_views, review_views, views
 
 urlpatterns = [
     path("camtrap/", views.survey_list, name="camtrap-surveys"),
@@ -20,5 +20,31 @@ urlpatterns = [
         r"^camtrap/media/(?P<media_id>[^/]+)/(?P<kind>original|preview|thumbnail)/$",
         views.media_file,
         name="camtrap-media",
+    ),
+]
+
+urlpatterns += [
+    path("camtrap/deployments/<str:code>/review/", review_views.start, name="camtrap-review-start"),
+    path(
+        "camtrap/deployments/<str:code>/review/bulk/", review_views.bulk, name="camtrap-review-bulk"
+    ),
+    path(
+        "camtrap/deployments/<str:code>/disagreements/",
+        review_views.disagreements,
+        name="camtrap-disagreements",
+    ),
+    path("camtrap/review/<str:event_id>/", review_views.event_review, name="camtrap-review"),
+]
+
+urlpatterns += [
+    path(
+        "camtrap/surveys/<slug:code>/report/",
+        report_views.survey_report,
+        name="camtrap-survey-report",
+    ),
+    path(
+        "camtrap/surveys/<slug:code>/report.pdf",
+        report_views.survey_report_pdf,
+        name="camtrap-survey-report-pdf",
     ),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
@@ -10,10 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from barys.camtrap import pages, services
+from barys.camtrap import pages, review, review_pages, services
 from barys.camtrap.detect import start_detection
 from barys.camtrap.errors import CamtrapError, NotFound
-from barys.camtrap.models import Survey
+from barys.camtrap.models import Deployment, Survey
 from barys.core import navigation
 from barys.core.roles import PermissionDenied
 
@@ -47,6 +49,7 @@ def deployment_detail(request: HttpRequest, code: str) -> HttpResponse:
         context = pages.deployment_page(deployment=deployment, user=request.user)
     except PermissionDenied:
         raise HttpForbidden from None
+    context["can_review"] = review.can_review(request.user, deployment)
     return render(request, "camtrap/deployment_detail.html", context)
 
 
@@ -63,7 +66,17 @@ def event_list(request: HttpRequest, code: str) -> HttpResponse:
         )
     except PermissionDenied:
         raise HttpForbidden from None
+    context.update(_review_context(request, deployment))
     return render(request, "camtrap/event_list.html", context)
+
+
+def _review_context(request: HttpRequest, deployment: Deployment) -> dict[str, Any]:
+    allowed = review.can_review(request.user, deployment)
+    return {
+        "can_review": allowed,
+        "type_choices": review_pages.type_choices() if allowed else [],
+        "species_names": review_pages.species_names() if allowed else [],
+    }
 
 
 @login_required
@@ -74,6 +87,7 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
         raise Http404 from None
     except PermissionDenied:
         raise HttpForbidden from None
+    context["can_review"] = review.can_review(request.user, context["deployment"])
     # other modules add sections here (e.g. identification of individuals)
     context["panels"] = navigation.panels("camera-event", event=context["event"], request=request)
     return render(request, "camtrap/event_detail.html", context)

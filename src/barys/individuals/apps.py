@@ -15,3 +15,4 @@ class IndividualsConfig(AppConfig):
         navigation.register_nav(_("Individuals"), "individual-list", order=40)
         navigation.register_panel("species", panels.species_individuals_panel)
         navigation.register_panel("camera-event", panels.event_identification_panel)
+        navigation.register_panel("home", panels.home_highlights_panel)

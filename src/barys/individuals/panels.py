@@ -3,6 +3,8 @@
 * ``species``: the identified individuals of a taxon (count, links, kinship).
 * ``camera-event``: the "identify individuals" action of a camera event page (the camera-trap
   app renders ``navigation.panels("camera-event", event=..., request=...)``).
+* ``home``: the latest monitoring highlights (cubs seen, new individuals, published
+  incidents; see :mod:`barys.individuals.highlights`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from django.db.models import Count
 
 from barys.core import roles
 from barys.core.navigation import Panel
+from barys.individuals import highlights
 from barys.individuals.models import Annotation, Individual, LitterRecord
 from barys.taxa.models import Taxon
 
@@ -53,3 +56,12 @@ def event_identification_panel(*, event: Any, request: Any = None, **_: Any) -> 
             "identified": annotations.filter(individual__isnull=False).count(),
         },
     )
+
+
+def home_highlights_panel(request: Any = None, **_: Any) -> Panel | None:
+    """The monitoring highlights of the home page; absent when there is nothing to show."""
+    user = getattr(request, "user", None)
+    found = highlights.latest_highlights(user=user)
+    if found.empty:
+        return None
+    return Panel(template="individuals/home_highlights.html", order=30, context={"h": found})

@@ -108,6 +108,7 @@ def _camera_category(individual: Individual) -> int | None:
 def raw_sightings(individual: Individual) -> list[RawSighting]:
     """Every sighting of the individual, exact (never show these without the policy)."""
     from barys.camtrap.models import Observation
+    from barys.camtrap.occurrences import SOURCE_CODE as CAMERA_SOURCE
     from barys.records import policy
     from barys.records.models import Occurrence
 
@@ -162,9 +163,14 @@ def raw_sightings(individual: Individual) -> list[RawSighting]:
             withhold=withhold_cameras,
             event_id=event_id or "",
         )
-    records = Occurrence.objects.filter(
-        organism_id__in=merged_codes(individual), occurrence_status="present"
-    ).select_related("taxon")
+    # records made from camera observations repeat the observations listed above
+    records = (
+        Occurrence.objects.filter(
+            organism_id__in=merged_codes(individual), occurrence_status="present"
+        )
+        .exclude(source__code=CAMERA_SOURCE)
+        .select_related("taxon")
+    )
     for record in records:
         found[f"r:{record.occurrence_id}"] = RawSighting(
             kind="record",

@@ -59,12 +59,17 @@ def apply(deltas: dict[CellKey, CellDelta]) -> None:
     if not deltas:
         return
     table = OccurrenceCell._meta.db_table
-    rows = []
+    grown = []
+    shrunk = []
     for (taxon_id, res, cell), delta in deltas.items():
         if delta.count == 0 and delta.at_limit == 0:
             continue
+        if delta.count < 0 or delta.at_limit < 0:
+            # a decrement never inserts (the CHECK on the inserted row would refuse it)
+            shrunk.append((delta.count, delta.at_limit, taxon_id, res, cell))
+            continue
         lat, lon = h3_centre(cell)
-        rows.append(
+        grown.append(
             (
                 taxon_id,
                 res,
@@ -91,14 +96,21 @@ def apply(deltas: dict[CellKey, CellDelta]) -> None:
         f"THEN excluded.last_year ELSE {table}.last_year END"
     )
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 5000):
-            cursor.executemany(sql, rows[start : start + 5000])
-        shrunk = [(t, r, c) for (t, r, c), d in deltas.items() if d.count < 0]
+        for start in range(0, len(grown), 5000):
+            cursor.executemany(sql, grown[start : start + 5000])
         if shrunk:
+            cursor.executemany(
+                f"UPDATE {table} SET "
+                f"count = CASE WHEN count + %s < 0 THEN 0 ELSE count + %s END, "
+                f"count_at_limit = CASE WHEN count_at_limit + %s < 0 THEN 0 "
+                "ELSE count_at_limit + %s END "
+                "WHERE taxon_id = %s AND res = %s AND cell = %s",
+                [(c, c, a, a, t, r, k) for c, a, t, r, k in shrunk],
+            )
             cursor.executemany(
                 f"DELETE FROM {table} WHERE taxon_id = %s AND res = %s "
                 "AND cell = %s AND count <= 0",
-                shrunk,
+                [(t, r, k) for _c, _a, t, r, k in shrunk],
             )
 
 

@@ -12,8 +12,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -24,15 +22,13 @@ from typing import Any
 import numpy as np
 from django.db import transaction
 
-from barys.core import audit, roles, sensitivity
+from barys.core import roles, sensitivity
 from barys.core.access_log import log_access
-from barys.core.geo import h3_cells
 from barys.individuals.models import Individual
 from barys.interop.movebank import Fix as FileFix
 from barys.interop.movebank import write_movebank
-from barys.records import cells, locating
+from barys.records import cells, derived, locating
 from barys.records.models import Occurrence, Source
-from barys.records.policy import record_public_res
 from barys.telemetry import ranges, tracks
 from barys.telemetry.models import Fix
 from barys.telemetry.services import NotAllowed, TelemetryError
@@ -218,13 +214,11 @@ def publish_occurrences(
     counts = np.bincount(index)
     mean_lat = np.bincount(index, weights=track.lat) / counts
     mean_lon = np.bincount(index, weights=track.lon) / counts
-    source, _created = Source.objects.get_or_create(
-        code=SOURCE_CODE,
-        defaults={
-            "title": "GPS telemetry (generalised daily positions)",
-            "description": "Daily positions of collared animals, "
-            "generalised to a grid by the sensitivity policy.",
-        },
+    source = derived.source(
+        SOURCE_CODE,
+        title="GPS telemetry (generalised daily positions)",
+        description="Daily positions of collared animals, "
+        "generalised to a grid by the sensitivity policy.",
     )
     places = locating.locate(
         [(float(a), float(b)) for a, b in zip(mean_lat, mean_lon, strict=True)]
@@ -298,47 +292,12 @@ def _publish_day(
         "verbatim": {"dataGeneralizations": view.data_generalizations, "fixes": n},
         "sensitivity_override": category,
     }
-    at = (
-        h3_cells(view.latitude, view.longitude)
-        if view.latitude is not None and view.longitude is not None
-        else {}
+    outcome = derived.write(
+        occurrence_id=uuid.uuid5(OCCURRENCE_NAMESPACE, f"{individual.code}:{day}"),
+        values=values,
+        place=place,
+        actor=actor,
+        reason="generalised telemetry",
+        deltas=deltas,
     )
-    values.update({f"h3_{res}": at.get(res) for res in (3, 5, 7, 9)})
-    values["public_h3_res"] = record_public_res(
-        taxon_category=taxon.sensitivity_category,
-        taxon_known=True,
-        override=category,
-        withhold=False,
-        regional=place.get("category"),
-    )
-    digest = hashlib.sha256(
-        json.dumps({k: str(v) for k, v in values.items()}, sort_keys=True).encode()
-    ).hexdigest()
-    values["content_hash"] = digest
-    occurrence_id = uuid.uuid5(OCCURRENCE_NAMESPACE, f"{individual.code}:{day}")
-    current = Occurrence.objects.filter(occurrence_id=occurrence_id).first()
-    if current is None:
-        record = Occurrence.objects.create(occurrence_id=occurrence_id, **values)
-        cells.accumulate(deltas, _keys(record), 1, record.year)
-        audit.record_create(record, actor=actor, reason="generalised telemetry")
-        result.created += 1
-    elif current.content_hash == digest:
-        result.unchanged += 1
-    else:
-        before = audit.snapshot(current, exclude=("verbatim",))
-        cells.accumulate(deltas, _keys(current), -1, None)
-        for key, value in values.items():
-            setattr(current, key, value)
-        current.version += 1
-        current.save()
-        cells.accumulate(deltas, _keys(current), 1, current.year)
-        audit.record_update(current, before, actor=actor, reason="generalised telemetry")
-        result.updated += 1
-
-
-def _keys(occurrence: Occurrence) -> list[cells.CellKey]:
-    return cells.record_keys(
-        occurrence.taxon_id,
-        occurrence.public_h3_res,
-        {3: occurrence.h3_3, 5: occurrence.h3_5, 7: occurrence.h3_7, 9: occurrence.h3_9},
-    )
+    setattr(result, outcome, getattr(result, outcome) + 1)

@@ -1,4 +1,4 @@
-"""Camera-trap models: registry, media and events, detections, observations."""
+"""Camera-trap models: registry, media and events, detections, observations, reviews."""
 
 from barys.camtrap.models.detections import Detection, DetectionRun, EventClassification
 from barys.camtrap.models.media import DerivedFile, Event, IngestRun, Media
@@ -11,6 +11,7 @@ from barys.camtrap.models.registry import (
     Survey,
     new_uuid_text,
 )
+from barys.camtrap.models.review import EventReview
 
 __all__ = [
     "Camera",
@@ -20,6 +21,7 @@ __all__ = [
     "DetectionRun",
     "Event",
     "EventClassification",
+    "EventReview",
     "IngestRun",
     "Media",
     "Observation",

@@ -14,20 +14,35 @@ class Event(models.Model):
     """A sequence: media of one deployment closer in time than the deployment's event gap.
 
     ``event_id`` is derived from the deployment and the event's first medium, so grouping the
-    same media again gives the same identifiers.
+    same media again gives the same identifiers. ``review_state`` tells where the event stands
+    in human review (see :mod:`barys.camtrap.review`).
     """
+
+    class ReviewState(models.TextChoices):
+        UNREVIEWED = "unreviewed", _("unreviewed")
+        REVIEWED = "reviewed", _("reviewed")
+        SECOND_OPINION = "second", _("needs a second opinion")
 
     event_id = models.CharField("eventID", max_length=64, unique=True, default=new_uuid_text)
     deployment = models.ForeignKey(Deployment, on_delete=models.CASCADE, related_name="events")
     start = models.DateTimeField(_("start"), help_text=_("UTC"))
     end = models.DateTimeField(_("end"), help_text=_("UTC"))
     media_count = models.PositiveIntegerField(_("media"), default=0)
+    review_state = models.CharField(
+        _("review"),
+        max_length=10,
+        choices=ReviewState.choices,
+        default=ReviewState.UNREVIEWED,
+    )
 
     class Meta:
         ordering = ["deployment", "start"]
         verbose_name = _("event")
         verbose_name_plural = _("events")
-        indexes = [models.Index(fields=["deployment", "start"])]
+        indexes = [
+            models.Index(fields=["deployment", "start"]),
+            models.Index(fields=["deployment", "review_state", "start"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.deployment} {self.start:%Y-%m-%d %H:%M:%S}"
