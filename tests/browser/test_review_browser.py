@@ -16,7 +16,14 @@ from barys.individuals.models import MatchSuggestion
 from barys.records.models import Occurrence
 from barys.taxa.models import Taxon
 from tests.browser.conftest import screenshot
-from tests.individuals.test_passports_world import add_media, annotate, at, individual, make_world
+from tests.individuals.test_passports_world import (
+    add_media,
+    annotate,
+    at,
+    individual,
+    make_world,
+    suggest,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-long-test-password-1"
@@ -104,19 +111,7 @@ def test_confirm_a_match_in_match_review(page, make_user) -> None:  # type: igno
     photo_known = annotate(add_media(world.deployment_a, at(0)), known)
     photo_other = annotate(add_media(world.deployment_b, at(20)), other)
     query = annotate(add_media(world.deployment_a, at(50)))
-    for rank, (who, candidate) in enumerate(((known, photo_known), (other, photo_other)), start=1):
-        MatchSuggestion.objects.create(
-            annotation=query,
-            individual=who,
-            candidate_annotation=candidate,
-            rank=rank,
-            score=40.0 / rank,
-            probability=0.9 / rank,
-            inliers=30 // rank,
-            matches=[[10.0 + i, 12.0, 20.0 + i, 15.0] for i in range(5)],
-            band="suggest_known",
-            calibrated=True,
-        )
+    suggest(query, [(known, photo_known), (other, photo_other)])
     make_user("daniyar", "researcher", ["ile-alatau"], password=PASSWORD)
     sign_in(page, "daniyar", f"/en/individuals/review/{query.annotation_id}/")
     page.wait_for_selector(".candidate")

@@ -23,6 +23,7 @@ from tests.individuals.test_passports_world import (
     individual,
     make_world,
     registry_state,
+    suggest,
 )
 
 pytestmark = pytest.mark.django_db
@@ -47,19 +48,7 @@ def registry(world: World) -> dict[str, object]:
     shared = add_media(world.deployment_b, at(30).replace(second=30))  # same event as photo 4
     annotate(shared, cub)
     query = annotate(add_media(world.deployment_a, at(50)))
-    for rank, (who, candidate) in enumerate(((a, photos_a[0]), (b, photos_b[0])), start=1):
-        MatchSuggestion.objects.create(
-            annotation=query,
-            individual=who,
-            candidate_annotation=candidate,
-            rank=rank,
-            score=40.0 / rank,
-            probability=0.9 / rank,
-            inliers=30 // rank,
-            matches=[[10.0 + i, 12.0, 20.0 + i, 15.0] for i in range(5)],
-            band="suggest_known",
-            calibrated=True,
-        )
+    suggest(query, [(a, photos_a[0]), (b, photos_b[0])])
     return {
         "a": a,
         "b": b,

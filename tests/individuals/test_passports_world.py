@@ -163,6 +163,23 @@ def annotate(
     )
 
 
+def suggest(query: Annotation, candidates: list[tuple[Individual, Annotation]]) -> None:
+    """Match suggestions for ``query``, best first, as the engine would store them."""
+    for rank, (who, candidate) in enumerate(candidates, start=1):
+        MatchSuggestion.objects.create(
+            annotation=query,
+            individual=who,
+            candidate_annotation=candidate,
+            rank=rank,
+            score=40.0 / rank,
+            probability=0.9 / rank,
+            inliers=30 // rank,
+            matches=[[10.0 + i, 12.0, 20.0 + i, 15.0] for i in range(5)],
+            band="suggest_known",
+            calibrated=True,
+        )
+
+
 def at(day: int, hour: int = 12) -> datetime:
     return datetime(2021, 3, 1, hour, tzinfo=UTC) + timedelta(days=day)
 

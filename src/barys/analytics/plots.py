@@ -78,41 +78,15 @@ def _runs(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:
 
 
 @_chart
-def activity_overlap_svg(
-    times_a: ArrayLike,
-    times_b: ArrayLike,
-    *,
-    label_a: str,
-    label_b: str,
-    title: str = "",
-    xlabel: str = "",
-    ylabel: str = "",
-    overlap_label: str = "",
-    adjust: float = 1.0,
-    n_points: int = 289,
-    max_rug: int | None = None,
-) -> str:
+def activity_overlap_svg(times_a: ArrayLike, times_b: ArrayLike, **options: Any) -> str:
     """Diel activity densities of two species (radians in, clock hours on the axis).
 
     The area under both curves (the overlap) is shaded and each species' observations are
-    drawn as a rug. Densities are per hour so the areas read as proportions of the day.
-    See :func:`activity_overlap_figure`.
+    drawn as a rug. Densities are per hour so the areas read as proportions of the day. The
+    options (labels, titles, ``adjust``, ``n_points``, ``max_rug``) are those of
+    :func:`activity_overlap_figure`.
     """
-    return _render(
-        activity_overlap_figure(
-            times_a,
-            times_b,
-            label_a=label_a,
-            label_b=label_b,
-            title=title,
-            xlabel=xlabel,
-            ylabel=ylabel,
-            overlap_label=overlap_label,
-            adjust=adjust,
-            n_points=n_points,
-            max_rug=max_rug,
-        )
-    )
+    return _render(activity_overlap_figure(times_a, times_b, **options))
 
 
 def _rug_sample(times: NDArray[np.float64], limit: int | None) -> NDArray[np.float64]:

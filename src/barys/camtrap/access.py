@@ -19,6 +19,7 @@ from django.db.models import Min, Q
 
 from barys.camtrap.models import Deployment, Media, Observation, Station, Survey
 from barys.core import roles, sensitivity
+from barys.core.access_log import log_access
 
 
 def can_view_area(user: Any, scope_code: str) -> bool:
@@ -96,24 +97,47 @@ def station_categories(stations: Iterable[Station]) -> dict[int, int | None]:
     return result
 
 
-def station_location(
-    *, user: Any, station: Station, category: int | None, surface: str
-) -> sensitivity.LocationView:
-    """The station's position as ``user`` may see it (an exact sensitive view is logged)."""
-    return sensitivity.view_location(
-        user=user,
-        scope_codes=station.scope_codes,
-        surface=surface,
-        object_type="camtrap.station",
-        object_id=str(station.pk),
-        latitude=station.latitude,
-        longitude=station.longitude,
-        uncertainty_m=station.coordinate_uncertainty_m,
-        locality=station.name,
-        event_date="",
-        category=category,
-        withhold_entirely=category == 1,
-    )
+def station_positions(
+    *,
+    user: Any,
+    stations: Iterable[Station],
+    categories: dict[int, int | None],
+    surface: str,
+    object_id: str,
+) -> dict[int, sensitivity.LocationView]:
+    """Each station's position (by station id) as ``user`` may see it; ``user=None`` gives
+    the public view. The exact views of sensitive stations are written to the access log as
+    one entry for the page (``object_id`` names what was shown, e.g. the survey)."""
+    views: dict[int, sensitivity.LocationView] = {}
+    exact = 0
+    for station in stations:
+        category = categories.get(station.pk)
+        if user is None:
+            views[station.pk] = public_station_location(station, category)
+            continue
+        view = sensitivity.location_for_viewer(
+            user=user,
+            scope_codes=station.scope_codes,
+            latitude=station.latitude,
+            longitude=station.longitude,
+            uncertainty_m=station.coordinate_uncertainty_m,
+            locality=station.name,
+            event_date="",
+            category=category,
+            withhold_entirely=category == 1,
+        )
+        if sensitivity.is_exact_sensitive(view, withhold_entirely=category == 1):
+            exact += 1
+        views[station.pk] = view
+    if exact:
+        log_access(
+            actor=user,
+            surface=surface,
+            object_type="camtrap.station",
+            object_id=object_id,
+            count=exact,
+        )
+    return views
 
 
 def public_station_location(station: Station, category: int | None) -> sensitivity.LocationView:

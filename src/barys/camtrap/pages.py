@@ -80,49 +80,17 @@ def station_views(*, survey: Survey, user: Any, surface: str) -> list[StationVie
     stations = list(
         Station.objects.filter(survey=survey).annotate(n=Count("deployments")).order_by("code")
     )
-    categories = access.station_categories(stations)
-    exact_allowed = sensitivity.may_see_exact(
-        user, [survey.scope_code] if survey.scope_code else []
+    views = access.station_positions(
+        user=user,
+        stations=stations,
+        categories=access.station_categories(stations),
+        surface=surface,
+        object_id=survey.code,
     )
-    views: list[StationView] = []
-    sensitive_exact = 0
-    for station in stations:
-        category = categories[station.pk]
-        if (
-            category is not None
-            and exact_allowed
-            and access.can_view_area(user, station.scope_code)
-        ):
-            view = sensitivity.exact_view(
-                latitude=station.latitude,
-                longitude=station.longitude,
-                uncertainty_m=station.coordinate_uncertainty_m,
-                locality=station.name,
-                event_date="",
-                category=category,
-            )
-            sensitive_exact += 1
-        elif category is None:
-            view = sensitivity.exact_view(
-                latitude=station.latitude,
-                longitude=station.longitude,
-                uncertainty_m=station.coordinate_uncertainty_m,
-                locality=station.name,
-                event_date="",
-                category=None,
-            )
-        else:
-            view = access.public_station_location(station, category)
-        views.append(StationView(station, view, station.n))  # type: ignore[attr-defined]
-    if sensitive_exact:
-        log_access(
-            actor=user,
-            surface=surface,
-            object_type="camtrap.station",
-            object_id=survey.code,
-            count=sensitive_exact,
-        )
-    return views
+    return [
+        StationView(station, views[station.pk], station.n)  # type: ignore[attr-defined]
+        for station in stations
+    ]
 
 
 def survey_page(*, survey: Survey, user: Any) -> SurveyPage:

@@ -33,8 +33,11 @@ def _invalid(request: HttpRequest, survey: Survey, error: ReportParameterError) 
     return render(request, "camtrap/survey_report.html", context, status=400)
 
 
-@login_required
-def survey_report(request: HttpRequest, code: str) -> HttpResponse:
+def _report(
+    request: HttpRequest, code: str, *, charts: bool
+) -> tuple[Survey, ReportParameters, reports.SurveyReport] | HttpResponse:
+    """The survey, its validated parameters and the report, or the page explaining a bad
+    parameter (400)."""
     survey = _survey(request, code)
     try:
         parameters = parse_parameters(request.GET)
@@ -46,9 +49,19 @@ def survey_report(request: HttpRequest, code: str) -> HttpResponse:
             user=request.user,
             independence_minutes=parameters.independence_minutes,
             occasion_days=parameters.occasion_days,
+            charts=charts,
         )
     except PermissionDenied:
         raise HttpForbidden from None
+    return survey, parameters, report
+
+
+@login_required
+def survey_report(request: HttpRequest, code: str) -> HttpResponse:
+    built = _report(request, code, charts=True)
+    if isinstance(built, HttpResponse):
+        return built
+    survey, parameters, report = built
     query = urlencode(
         {
             "independence_minutes": parameters.independence_minutes,
@@ -67,21 +80,10 @@ def survey_report(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def survey_report_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    survey = _survey(request, code)
-    try:
-        parameters = parse_parameters(request.GET)
-    except ReportParameterError as exc:
-        return _invalid(request, survey, exc)
-    try:
-        report = reports.survey_report(
-            survey,
-            user=request.user,
-            independence_minutes=parameters.independence_minutes,
-            occasion_days=parameters.occasion_days,
-            charts=False,
-        )
-    except PermissionDenied:
-        raise HttpForbidden from None
+    built = _report(request, code, charts=False)
+    if isinstance(built, HttpResponse):
+        return built
+    survey, _parameters, report = built
     response = HttpResponse(reports.report_pdf(report), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="survey-report-{survey.code}.pdf"'
     response["Cache-Control"] = "private, no-store"

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from barys.camtrap import pages, review, review_pages, services
+from barys.camtrap import review, review_pages, services
 from barys.camtrap.errors import CamtrapError, NotFound
-from barys.camtrap.models import Event, Observation
+from barys.camtrap.models import Deployment, Event, Observation
 from barys.core.roles import PermissionDenied
 
 OUTCOME_MESSAGES = {
@@ -38,6 +38,18 @@ def _mode(request: HttpRequest) -> tuple[str, bool]:
     return queue, second_round
 
 
+def _deployment(request: HttpRequest, code: str) -> Deployment:
+    """The deployment, if the signed-in person may review its events (404, 403 otherwise)."""
+    try:
+        deployment = services.get_deployment(code)
+        review.require_review(request.user, deployment)
+    except NotFound:
+        raise Http404 from None
+    except PermissionDenied:
+        raise HttpForbidden from None
+    return deployment
+
+
 def _review_url(event: Event, queue: str, second_round: bool) -> str:
     query = {"queue": queue, **({"mode": "second"} if second_round else {})}
     return reverse("camtrap-review", args=[event.event_id]) + "?" + urlencode(query)
@@ -46,13 +58,7 @@ def _review_url(event: Event, queue: str, second_round: bool) -> str:
 @login_required
 def start(request: HttpRequest, code: str) -> HttpResponse:
     """The first event of the queue, or a page saying the queue is empty."""
-    try:
-        deployment = services.get_deployment(code)
-        review.require_review(request.user, deployment)
-    except NotFound:
-        raise Http404 from None
-    except PermissionDenied:
-        raise HttpForbidden from None
+    deployment = _deployment(request, code)
     queue, second_round = _mode(request)
     first = review.queue(deployment, queue, request.user).first()
     if first is not None:
@@ -120,13 +126,7 @@ def event_review(request: HttpRequest, event_id: str) -> HttpResponse:
 @require_POST
 def bulk(request: HttpRequest, code: str) -> HttpResponse:
     """Gives the events selected on the events page the same label."""
-    try:
-        deployment = services.get_deployment(code)
-        review.require_review(request.user, deployment)
-    except NotFound:
-        raise Http404 from None
-    except PermissionDenied:
-        raise HttpForbidden from None
+    deployment = _deployment(request, code)
     ids = request.POST.getlist("event")
     events = list(Event.objects.filter(deployment=deployment, event_id__in=ids))
     try:
@@ -143,14 +143,7 @@ def bulk(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def disagreements(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        deployment = services.get_deployment(code)
-        review.require_review(request.user, deployment)
-        pages.require_area(request.user, deployment)
-    except NotFound:
-        raise Http404 from None
-    except PermissionDenied:
-        raise HttpForbidden from None
+    deployment = _deployment(request, code)
     if request.method == "POST":
         event = Event.objects.filter(
             deployment=deployment, event_id=request.POST.get("event", "")

@@ -549,6 +549,21 @@ def reset() -> None:
     shutil.rmtree(recognition.index_dir(), ignore_errors=True)
 
 
+def _reviewed_before_identification() -> None:
+    """The demo's identification survey shows events a person has already labelled (the
+    snow leopard events the identification starts from)."""
+    from barys.camtrap.models import Event, Observation
+
+    labelled = Observation.objects.filter(
+        deployment__station__survey__code=SURVEY_CODE,
+        classification_method=Observation.Method.HUMAN,
+        event__isnull=False,
+    ).values("event_id")
+    Event.objects.filter(pk__in=labelled, review_state=Event.ReviewState.UNREVIEWED).update(
+        review_state=Event.ReviewState.REVIEWED
+    )
+
+
 @step("individual snow leopards (Ile-Alatau)")
 def individual_snow_leopards(context: DemoContext) -> None:
     if context.reset:
@@ -563,6 +578,9 @@ def individual_snow_leopards(context: DemoContext) -> None:
     images = ensure_images(taxon, individuals)
     link_litter_evidence(individuals)
     suggested = ensure_index_and_suggestions(taxon)
+    for item in Individual.objects.filter(taxon=taxon, merged_into__isnull=True):
+        Individual.objects.filter(pk=item.pk).update(**passports.seen_fields(item))
+    _reviewed_before_identification()
     context.summary["individual snow leopards"] = len(individuals)
     context.summary["individual annotations"] = Annotation.objects.filter(taxon=taxon).count()
     context.summary["litter records"] = LitterRecord.objects.filter(taxon=taxon).count()

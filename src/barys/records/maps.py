@@ -27,11 +27,18 @@ class Cell:
     last_year: int | None
 
 
-def _bbox_q(bbox: BBox | None, prefix: str = "") -> Q:
+#: How far (degrees) a cell's centre may lie outside the view while its hexagon still overlaps
+#: it: the hexagon's circumradius (its edge length; 69, 9.9, 1.4 and 0.2 km at resolutions
+#: 3, 5, 7 and 9) in degrees of longitude at 55° N, Kazakhstan's northern edge, rounded up.
+CELL_PAD_DEGREES = {3: 1.1, 5: 0.16, 7: 0.025, 9: 0.004}
+
+
+def _bbox_q(bbox: BBox | None, resolution: int, prefix: str = "") -> Q:
+    """Rows whose point (a record, or a cell's centre) lies in or near the view."""
     if bbox is None:
         return Q()
     west, south, east, north = bbox
-    pad = 0.5  # cell centres may lie just outside the view while the hexagon overlaps it
+    pad = CELL_PAD_DEGREES.get(resolution, CELL_PAD_DEGREES[3])
     return Q(
         **{
             f"{prefix}latitude__gte": south - pad,
@@ -48,7 +55,7 @@ def public_cells(
     """Counts per H3 cell at ``resolution`` or, for records that may not be shown that fine,
     at their own limit (so every record counts once)."""
     resolution = max(r for r in H3_RESOLUTIONS if r <= max(resolution, H3_RESOLUTIONS[0]))
-    base = OccurrenceCell.objects.filter(_bbox_q(bbox))
+    base = OccurrenceCell.objects.all()
     if taxon_ids is not None:
         base = base.filter(taxon_id__in=taxon_ids)
     merged: dict[tuple[int, int], Cell] = {}
@@ -66,14 +73,16 @@ def public_cells(
         if last is not None:
             item.last_year = last if item.last_year is None else max(item.last_year, last)
 
-    for cell, count, first, last in base.filter(res=resolution).values_list(
-        "cell", "count", "first_year", "last_year"
-    ):
+    for cell, count, first, last in base.filter(
+        _bbox_q(bbox, resolution), res=resolution
+    ).values_list("cell", "count", "first_year", "last_year"):
         add(resolution, cell, count, first, last)
-    for res, cell, count, first, last in base.filter(
-        res__lt=resolution, count_at_limit__gt=0
-    ).values_list("res", "cell", "count_at_limit", "first_year", "last_year"):
-        add(res, cell, count, first, last)
+    for coarser in (r for r in H3_RESOLUTIONS if r < resolution):
+        # records that may not be shown finer count once, in their own coarser cell
+        for cell, count, first, last in base.filter(
+            _bbox_q(bbox, coarser), res=coarser, count_at_limit__gt=0
+        ).values_list("cell", "count_at_limit", "first_year", "last_year"):
+            add(coarser, cell, count, first, last)
     return sorted(merged.values(), key=lambda c: (c.resolution, c.cell))
 
 
@@ -97,7 +106,7 @@ def exact_cells_or_points(
     allowed = exact_scope_filter(user)
     if allowed is None:
         return {"points": [], "cells": []}
-    records = queryset.filter(allowed, latitude__isnull=False).filter(_bbox_q(bbox))
+    records = queryset.filter(allowed, latitude__isnull=False).filter(_bbox_q(bbox, resolution))
     records = records.filter(withhold_location=False)
     sample = list(
         records.values_list("occurrence_id", "latitude", "longitude", "taxon_id", "year")[

@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from django.db import transaction
 from django.db.models import Max
 from numpy.typing import NDArray
 
@@ -273,18 +272,13 @@ def load_survey(survey: Survey) -> SurveyData:
 def station_positions(
     data: SurveyData, *, user: Any, surface: str = "camera-trap survey report"
 ) -> dict[str, LocationView]:
-    """Each station's position as ``user`` may see it (``None``: the public view).
-
-    Every exact view of a sensitive station is written to the access log (one transaction).
-    """
-    views: dict[str, LocationView] = {}
-    with transaction.atomic():
-        for station in data.stations:
-            category = data.categories.get(station.pk)
-            if user is None:
-                views[station.code] = access.public_station_location(station, category)
-            else:
-                views[station.code] = access.station_location(
-                    user=user, station=station, category=category, surface=surface
-                )
-    return views
+    """Each station's position (by station code) as ``user`` may see it (``None``: the
+    public view); exact views of sensitive stations are logged once for the report."""
+    views = access.station_positions(
+        user=user,
+        stations=data.stations,
+        categories=data.categories,
+        surface=surface,
+        object_id=data.survey.code,
+    )
+    return {station.code: views[station.pk] for station in data.stations}
