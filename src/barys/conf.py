@@ -221,7 +221,8 @@ class DatabaseConfig:
                 "OPTIONS": {
                     "init_command": (
                         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                        "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;"
+                        "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; "
+                        "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32768;"
                     ),
                     "transaction_mode": "IMMEDIATE",
                 },

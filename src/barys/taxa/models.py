@@ -161,11 +161,13 @@ class SearchToken(models.Model):
     """One normalised word of one of a taxon's names: prefix search uses its index."""
 
     taxon = models.ForeignKey(Taxon, on_delete=models.CASCADE, related_name="+")
-    token = models.CharField(max_length=100, db_index=True)
+    token = models.CharField(max_length=100)
     weight = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["token", "taxon"], name="token_once")]
+        # a prefix range over this index answers a query word without reading the table
+        indexes = [models.Index(fields=["token", "taxon", "weight"], name="token_taxon_weight")]
 
     def __str__(self) -> str:
         return self.token

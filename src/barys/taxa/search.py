@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from barys.taxa.models import SearchToken, Taxon
 from barys.taxa.names import normalise, tokens
@@ -66,9 +66,9 @@ def reindex(taxa: Iterable[Taxon] | None = None) -> int:
 
 def _analyse() -> None:
     """Refresh the planner's statistics after bulk changes (cheap; keeps plans sane)."""
-    table = SearchToken._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {table}")
+        for model in (SearchToken, Taxon):  # the taxa too: searches filter them by rank
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
 @dataclass
@@ -89,14 +89,22 @@ def _ranked_sql(words: list[str], restrict: QuerySet[Taxon] | None) -> tuple[str
             "GROUP BY taxon_id"
         )
         params += [word, word, word + _HIGH]
-    sql = (
-        f"SELECT taxon_id, SUM(best) AS score FROM ({' UNION ALL '.join(parts)}) AS m "
-        f"GROUP BY taxon_id HAVING COUNT(*) = %s"
-    )
-    params.append(len(words))
+    if len(parts) == 1:  # one word: its best token is the score, no regrouping needed
+        sql = parts[0].replace(" AS best FROM", " AS score FROM", 1)
+    else:
+        sql = (
+            f"SELECT taxon_id, SUM(best) AS score FROM ({' UNION ALL '.join(parts)}) AS m "
+            f"GROUP BY taxon_id HAVING COUNT(*) = %s"
+        )
+        params.append(len(words))
     if restrict is not None:
-        inner, inner_params = restrict.order_by().values("pk").query.sql_with_params()
-        sql = f"SELECT taxon_id, score FROM ({sql}) AS r WHERE taxon_id IN ({inner})"
+        # a semi-join probed per matching taxon (the filter is not evaluated for every taxon)
+        allowed = restrict.order_by().annotate(allowed_id=F("pk")).values("allowed_id")
+        inner, inner_params = allowed.query.sql_with_params()
+        sql = (
+            f"SELECT taxon_id, score FROM ({sql}) AS r WHERE EXISTS "
+            f"(SELECT 1 FROM ({inner}) AS allowed WHERE allowed.allowed_id = r.taxon_id)"
+        )
         params += list(inner_params)
     return sql, params
 
