@@ -116,15 +116,7 @@ def station_positions(
             views[station.pk] = public_station_location(station, category)
             continue
         view = sensitivity.location_for_viewer(
-            user=user,
-            scope_codes=station.scope_codes,
-            latitude=station.latitude,
-            longitude=station.longitude,
-            uncertainty_m=station.coordinate_uncertainty_m,
-            locality=station.name,
-            event_date="",
-            category=category,
-            withhold_entirely=category == 1,
+            user=user, scope_codes=station.scope_codes, **_position(station, category)
         )
         if sensitivity.is_exact_sensitive(view, withhold_entirely=category == 1):
             exact += 1
@@ -140,14 +132,19 @@ def station_positions(
     return views
 
 
+def _position(station: Station, category: int | None) -> dict[str, Any]:
+    """What the sensitivity policy needs of a station (category-1 stations are withheld)."""
+    return {
+        "latitude": station.latitude,
+        "longitude": station.longitude,
+        "uncertainty_m": station.coordinate_uncertainty_m,
+        "locality": station.name,
+        "event_date": "",
+        "category": category,
+        "withhold_entirely": category == 1,
+    }
+
+
 def public_station_location(station: Station, category: int | None) -> sensitivity.LocationView:
     """The station's position for the public (exports, anonymous pages)."""
-    return sensitivity.generalise(
-        latitude=station.latitude,
-        longitude=station.longitude,
-        uncertainty_m=station.coordinate_uncertainty_m,
-        locality=station.name,
-        event_date="",
-        category=category,
-        withhold_entirely=category == 1,
-    )
+    return sensitivity.generalise(**_position(station, category))
