@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db import transaction
 
-from barys.camtrap.models import Event, Observation
+from barys.camtrap.models import Event, Media, Observation
 from barys.records import cells, derived, locating
 from barys.records.models import Occurrence
 
@@ -50,7 +50,9 @@ def _source() -> Any:
     )
 
 
-def _values(observation: Observation, source: Any) -> dict[str, Any]:
+def _values(
+    observation: Observation, source: Any, media_of_event: dict[int, list[str]]
+) -> dict[str, Any]:
     deployment = observation.deployment
     station = deployment.station
     taxon = observation.taxon
@@ -60,7 +62,7 @@ def _values(observation: Observation, source: Any) -> dict[str, Any]:
     if observation.media is not None:
         media_ids = [observation.media.media_id]
     elif event is not None:
-        media_ids = list(event.media.order_by("timestamp").values_list("media_id", flat=True))
+        media_ids = media_of_event.get(event.pk, [])
     return {
         "source": source,
         "basis_of_record": Occurrence.Basis.MACHINE,
@@ -103,11 +105,18 @@ def _write(observations: list[Observation], actor: Any) -> dict[str, int]:
     with transaction.atomic():
         if confirmed:
             source = _source()
+            media_of_event: dict[int, list[str]] = {}
+            for event_pk, media_id in (
+                Media.objects.filter(event_id__in={o.event_id for o in confirmed if o.event_id})
+                .order_by("event_id", "timestamp", "pk")
+                .values_list("event_id", "media_id")
+            ):
+                media_of_event.setdefault(event_pk, []).append(media_id)
             places = locating.locate(
                 [(o.deployment.station.latitude, o.deployment.station.longitude) for o in confirmed]
             )
             for observation, place in zip(confirmed, places, strict=True):
-                values = _values(observation, source)
+                values = _values(observation, source, media_of_event)
                 values["oblast"] = place.get("oblast", "")
                 values["protected_area"] = values["protected_area"] or place.get(
                     "protected_area", ""

@@ -230,14 +230,69 @@ def _store(event: Event, round_: Any, labels: list[Label], user: Any, **fields: 
     return review
 
 
-def _accept(event: Event, review: EventReview, actor: Any) -> None:
-    labels, taxa = clean_labels(_labels(review))
+def _accept(
+    event: Event, review: EventReview, actor: Any, labels: list[Label], taxa: dict[str, Taxon]
+) -> None:
+    """Makes ``review`` the accepted one: its ``labels`` (with the ``taxa`` they name)
+    become the event's observations."""
     EventReview.objects.filter(event=event).exclude(pk=review.pk).update(accepted=False)
     review.accepted = True
     review.save(update_fields=["accepted", "updated_at"])
     name = reviewer_name(review.reviewer) if review.reviewer else reviewer_name(actor)
     _write_observations(event, labels, taxa, name)
     _set_state(event, Event.ReviewState.REVIEWED, actor)
+
+
+def _wait_for_second_opinion(event: Event, actor: Any) -> None:
+    _write_observations(event, [], {}, "")
+    _set_state(event, Event.ReviewState.SECOND_OPINION, actor)
+
+
+def _save(
+    event: Event,
+    cleaned: list[Label],
+    taxa: dict[str, Taxon],
+    reviewer: Any,
+    *,
+    second_round: bool,
+    needs_second_opinion: bool,
+) -> Outcome:
+    """Stores checked labels (the callers check the labels and the reviewer's role)."""
+    with transaction.atomic():
+        event = Event.objects.select_for_update().select_related("deployment").get(pk=event.pk)
+        first = EventReview.objects.filter(event=event, round=EventReview.Round.FIRST).first()
+        outcome: Outcome
+        if second_round and first is not None:
+            if not isinstance(reviewer, str) and first.reviewer_id == reviewer.pk:
+                raise ReviewError(
+                    _("You made the first review; a second opinion must come from someone else.")
+                )
+            _store(event, EventReview.Round.SECOND, cleaned, reviewer, accepted=False)
+            first_labels = _labels(first)
+            if same_labels(first_labels, cleaned):
+                # the same species on both sides: the taxa of these labels serve the first's
+                _accept(event, first, reviewer, first_labels, taxa)
+                outcome = "agreed"
+            else:
+                _wait_for_second_opinion(event, reviewer)
+                outcome = "disagreement"
+        else:
+            review = _store(
+                event,
+                EventReview.Round.FIRST,
+                cleaned,
+                reviewer,
+                needs_second_opinion=needs_second_opinion,
+                accepted=False,
+            )
+            if needs_second_opinion:
+                _wait_for_second_opinion(event, reviewer)
+                outcome = "second"
+            else:
+                _accept(event, review, reviewer, cleaned, taxa)
+                outcome = "reviewed"
+        occurrences.sync_events([event], actor=None if isinstance(reviewer, str) else reviewer)
+    return outcome
 
 
 def save_review(
@@ -251,50 +306,30 @@ def save_review(
     """Saves a reviewer's labels for ``event`` (see the module docstring for the rounds)."""
     require_review(reviewer, event.deployment)
     cleaned, taxa = clean_labels(labels)
-    with transaction.atomic():
-        event = Event.objects.select_for_update().select_related("deployment").get(pk=event.pk)
-        first = EventReview.objects.filter(event=event, round=EventReview.Round.FIRST).first()
-        outcome: Outcome
-        if second_round and first is not None:
-            if not isinstance(reviewer, str) and first.reviewer_id == reviewer.pk:
-                raise ReviewError(
-                    _("You made the first review; a second opinion must come from someone else.")
-                )
-            _store(event, EventReview.Round.SECOND, cleaned, reviewer, accepted=False)
-            if same_labels(_labels(first), cleaned):
-                _accept(event, first, reviewer)
-                outcome = "agreed"
-            else:
-                _write_observations(event, [], taxa, reviewer_name(reviewer))
-                _set_state(event, Event.ReviewState.SECOND_OPINION, reviewer)
-                outcome = "disagreement"
-        else:
-            review = _store(
-                event,
-                EventReview.Round.FIRST,
-                cleaned,
-                reviewer,
-                needs_second_opinion=needs_second_opinion,
-                accepted=False,
-            )
-            if needs_second_opinion:
-                _write_observations(event, [], taxa, reviewer_name(reviewer))
-                _set_state(event, Event.ReviewState.SECOND_OPINION, reviewer)
-                outcome = "second"
-            else:
-                _accept(event, review, reviewer)
-                outcome = "reviewed"
-        occurrences.sync_events([event], actor=None if isinstance(reviewer, str) else reviewer)
-    return outcome
+    return _save(
+        event,
+        cleaned,
+        taxa,
+        reviewer,
+        second_round=second_round,
+        needs_second_opinion=needs_second_opinion,
+    )
 
 
 def bulk_review(*, events: Sequence[Event], labels: Sequence[Label], reviewer: Any) -> int:
-    """Gives every event of the selection the same labels (one transaction)."""
+    """Gives every event of the selection the same labels (one transaction); the labels and
+    the reviewer's role in each deployment are checked once."""
     if not events:
         raise ReviewError(_("Select at least one event."))
+    cleaned, taxa = clean_labels(labels)
+    deployments = Deployment.objects.select_related("station").in_bulk(
+        {event.deployment_id for event in events}
+    )
+    for deployment in deployments.values():
+        require_review(reviewer, deployment)
     with transaction.atomic():
         for event in events:
-            save_review(event=event, labels=labels, reviewer=reviewer)
+            _save(event, cleaned, taxa, reviewer, second_round=False, needs_second_opinion=False)
     return len(events)
 
 
@@ -308,7 +343,8 @@ def resolve(*, event: Event, choose: str, resolver: Any) -> None:
         review = EventReview.objects.filter(event=event, round=choose).first()
         if review is None:
             raise ReviewError(_("This event has no such review."))
-        _accept(event, review, resolver)
+        labels, taxa = clean_labels(_labels(review))
+        _accept(event, review, resolver, labels, taxa)
         occurrences.sync_events([event], actor=resolver)
 
 

@@ -36,6 +36,15 @@ def record_keys(
     ]
 
 
+def keys_of(occurrence: Occurrence) -> list[CellKey]:
+    """The aggregate cells a stored record counts in (see :func:`record_keys`)."""
+    return record_keys(
+        occurrence.taxon_id,
+        occurrence.public_h3_res,
+        {3: occurrence.h3_3, 5: occurrence.h3_5, 7: occurrence.h3_7, 9: occurrence.h3_9},
+    )
+
+
 def accumulate(
     deltas: dict[CellKey, CellDelta], keys: Iterable[CellKey], sign: int, year: int | None
 ) -> None:

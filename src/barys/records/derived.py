@@ -37,14 +37,6 @@ def source(code: str, *, title: str, description: str) -> Source:
     return found
 
 
-def _keys(occurrence: Occurrence) -> list[cells.CellKey]:
-    return cells.record_keys(
-        occurrence.taxon_id,
-        occurrence.public_h3_res,
-        {3: occurrence.h3_3, 5: occurrence.h3_5, 7: occurrence.h3_7, 9: occurrence.h3_9},
-    )
-
-
 def _complete(values: dict[str, Any], place: dict[str, Any]) -> dict[str, Any]:
     """Adds the H3 cells, the public resolution and the content hash."""
     values = dict(values)
@@ -80,18 +72,18 @@ def write(
     current = Occurrence.objects.filter(occurrence_id=occurrence_id).first()
     if current is None:
         record = Occurrence.objects.create(occurrence_id=occurrence_id, **values)
-        cells.accumulate(deltas, _keys(record), 1, record.year)
+        cells.accumulate(deltas, cells.keys_of(record), 1, record.year)
         audit.record_create(record, actor=actor, reason=reason)
         return "created"
     if current.content_hash == values["content_hash"]:
         return "unchanged"
     before = audit.snapshot(current, exclude=("verbatim",))
-    cells.accumulate(deltas, _keys(current), -1, None)
+    cells.accumulate(deltas, cells.keys_of(current), -1, None)
     for key, value in values.items():
         setattr(current, key, value)
     current.version += 1
     current.save()
-    cells.accumulate(deltas, _keys(current), 1, current.year)
+    cells.accumulate(deltas, cells.keys_of(current), 1, current.year)
     audit.record_update(current, before, actor=actor, reason=reason)
     return "updated"
 
@@ -100,7 +92,7 @@ def remove(occurrence_ids: Iterable[uuid.UUID], *, actor: Any, reason: str, delt
     """Deletes derived records (audited); returns how many there were."""
     removed = 0
     for record in Occurrence.objects.filter(occurrence_id__in=list(occurrence_ids)):
-        cells.accumulate(deltas, _keys(record), -1, None)
+        cells.accumulate(deltas, cells.keys_of(record), -1, None)
         audit.record_delete(record, actor=actor, reason=reason)
         record.delete()
         removed += 1

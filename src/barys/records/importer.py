@@ -191,14 +191,14 @@ def _write_chunk(
                 unchanged += 1
             else:
                 before = audit.snapshot(current, exclude=("verbatim",))
-                cells.accumulate(deltas, _keys(current), -1, None)
+                cells.accumulate(deltas, cells.keys_of(current), -1, None)
                 for key, value in values.items():
                     setattr(current, key, value)
                 current.version += 1
                 current.batch = locked
                 current.row_number = draft.row
                 current.save()
-                cells.accumulate(deltas, _keys(current), 1, current.year)
+                cells.accumulate(deltas, cells.keys_of(current), 1, current.year)
                 audit.record_update(
                     current,
                     before,
@@ -224,14 +224,6 @@ def _write_chunk(
             report=report,
         )
     batch.refresh_from_db()
-
-
-def _keys(occurrence: Occurrence) -> list[cells.CellKey]:
-    return cells.record_keys(
-        occurrence.taxon_id,
-        occurrence.public_h3_res,
-        {3: occurrence.h3_3, 5: occurrence.h3_5, 7: occurrence.h3_7, 9: occurrence.h3_9},
-    )
 
 
 def _complete(
