@@ -3,9 +3,16 @@
 Figures (written to ``benchmarks/results/ingest.json``):
 
 * ``ingest_images_per_s`` — ``barys ingest``'s service (hash, EXIF, store once, bulk rows,
-  events) on a card of 12-megapixel JPEGs (3–5 MB each, realistic entropy);
+  events) on a card of 12-megapixel JPEGs (3–5 MB each, realistic entropy), copying the
+  originals into the file store (the default);
+* ``store_copy_floor_images_per_s`` — a bare SHA-256 and copy of each file with the same
+  number of threads: what any copying ingest must do, bound by the disk's write rate once
+  the written gigabytes outgrow the page cache's dirty limit;
+* ``ingest_link_images_per_s`` — the same card into an empty store with ``--link`` (the
+  originals hard-linked into the store: hashed, read, registered, not copied);
 * ``exiftool_images_per_s`` — ``exiftool -json -r`` reading the same folder's tags in the
-  same run (``null`` when exiftool is not installed: nothing is installed here);
+  same run, before the first and after the last ingest, averaged (``null`` when exiftool is
+  not installed: ``make bench`` installs it);
 * ``thumbnail_images_per_s`` — the previews-and-thumbnails job on the ingested card;
 * ``decode_floor_images_per_s`` — a bare Pillow reduced-size (draft mode) decode of the same
   files with the same number of threads: the machine's JPEG-decode floor;
@@ -91,6 +98,17 @@ def rss_mb() -> float:
     return float("nan")
 
 
+def warm(paths: list[Path]) -> None:
+    """Read every file once, untimed, and flush pending writes: each timed phase starts from
+    the same state (the card in the page cache, nothing left to write back), whatever the
+    phases before it wrote."""
+    os.sync()
+    for path in paths:
+        with path.open("rb") as handle:
+            while handle.read(1 << 22):
+                pass
+
+
 def time_exiftool(card: Path, count: int) -> float | None:
     exiftool = shutil.which("exiftool")
     if exiftool is None:
@@ -99,6 +117,7 @@ def time_exiftool(card: Path, count: int) -> float | None:
             "missing. Nothing was installed."
         )
         return None
+    warm(sorted(card.rglob("*.JPG")))
     started = time.monotonic()
     subprocess.run(
         [exiftool, "-json", "-r", "-q", str(card)], check=True, stdout=subprocess.DEVNULL
@@ -106,10 +125,48 @@ def time_exiftool(card: Path, count: int) -> float | None:
     return count / (time.monotonic() - started)
 
 
+def store_copy_floor(paths: list[Path], workers: int) -> float:
+    """Images/s of a bare SHA-256 and copy of each file (the least a copying ingest does)."""
+    import hashlib
+
+    target = CACHE / "copy-floor"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    warm(paths)
+
+    def hash_and_copy(path: Path) -> None:
+        with path.open("rb") as handle:
+            hashlib.file_digest(handle, "sha256")
+        shutil.copyfile(path, target / f"{path.parent.name}-{path.name}")
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(hash_and_copy, paths))
+    seconds = time.monotonic() - started
+    shutil.rmtree(target, ignore_errors=True)
+    return len(paths) / seconds
+
+
+def empty_store(deployment: object) -> None:
+    """Remove the ingested media, their events and the stored files, for a second run."""
+    from django.conf import settings
+
+    from barys.camtrap.models import Event, Media
+    from barys.core.models import StoredFile
+
+    Event.objects.filter(deployment=deployment).delete()
+    Media.objects.filter(deployment=deployment).delete()
+    StoredFile.objects.all().delete()
+    shutil.rmtree(settings.FILE_STORE_DIR, ignore_errors=True)
+    shutil.rmtree(settings.DERIVED_DIR, ignore_errors=True)
+
+
 def decode_floor(paths: list[Path], workers: int) -> float:
     from PIL import Image
 
     from barys.camtrap.derivatives import PREVIEW_PX, draft_size
+
+    warm(paths)
 
     def decode(path: Path) -> int:
         with Image.open(path) as image:
@@ -163,27 +220,40 @@ def main() -> int:
         end=datetime(2025, 1, 1, tzinfo=UTC),
     )
 
-    exiftool_rate = time_exiftool(card, len(paths))
+    def timed_ingest(link: bool) -> tuple[float, dict[str, float], int]:
+        """Ingest the card (from an empty store); seconds, RSS samples and events."""
+        samples: dict[str, float] = {}
+        done = 0
 
-    samples: dict[str, float] = {}
-    done = 0
+        def progress(count: int) -> None:
+            nonlocal done
+            done += count
+            for label, fraction in (("quarter", 0.25), ("half", 0.5), ("end", 1.0)):
+                if label not in samples and done >= fraction * len(paths):
+                    samples[label] = round(rss_mb(), 1)
 
-    def progress(count: int) -> None:
-        nonlocal done
-        done += count
-        for label, fraction in (("quarter", 0.25), ("half", 0.5), ("end", 1.0)):
-            if label not in samples and done >= fraction * len(paths):
-                samples[label] = round(rss_mb(), 1)
+        warm(paths)
+        started = time.monotonic()
+        summary = ingest_card(
+            deployment=deployment,
+            root=card,
+            workers=args.workers,
+            progress=progress,
+            derivatives=False,
+            link=link,
+        )
+        seconds = time.monotonic() - started
+        assert summary.new == len(paths), summary
+        return seconds, samples, summary.events
 
-    started = time.monotonic()
-    summary = ingest_card(
-        deployment=deployment, root=card, workers=args.workers, progress=progress, derivatives=False
-    )
-    ingest_seconds = time.monotonic() - started
-    assert summary.new == len(paths), summary
+    exiftool_before = time_exiftool(card, len(paths))
+    copy_floor_before = store_copy_floor(paths, args.workers)
+    ingest_seconds, samples, events = timed_ingest(link=False)
+    copy_floor_after = store_copy_floor(paths, args.workers)
+    copy_floor = (copy_floor_before + copy_floor_after) / 2
 
-    # The floor is measured just before and just after the job, and averaged, so that a
-    # change of load on a shared machine does not favour either.
+    # The previews and thumbnails job on the ingested card, between two measures of the
+    # decode floor, averaged, so that a change of load on a shared machine favours neither.
     floor_before = decode_floor(paths, args.workers)
     started = time.monotonic()
     made = build_derivatives(deployment=deployment, workers=args.workers)
@@ -192,15 +262,38 @@ def main() -> int:
     floor_after = decode_floor(paths, args.workers)
     floor = (floor_before + floor_after) / 2
 
-    figures = {
+    # The same card again into an empty store, hard-linked (``barys ingest --link``).
+    empty_store(deployment)
+    link_seconds, _link_samples, _ = timed_ingest(link=True)
+    exiftool_after = time_exiftool(card, len(paths))
+    exiftool_rate = (
+        None
+        if exiftool_before is None or exiftool_after is None
+        else (exiftool_before + exiftool_after) / 2
+    )
+
+    def rate(seconds: float) -> float:
+        return round(len(paths) / seconds, 1)
+
+    figures: dict[str, object] = {
         "images": len(paths),
         "mean_file_mb": round(sum(sizes) / len(sizes) / 1e6, 2),
         "megapixels": 12.0,
         "workers": args.workers,
-        "ingest_images_per_s": round(len(paths) / ingest_seconds, 1),
+        "ingest_images_per_s": rate(ingest_seconds),
         "ingest_mb_per_s": round(sum(sizes) / 1e6 / ingest_seconds, 1),
+        "store_copy_floor_images_per_s": round(copy_floor, 1),
+        "store_copy_floor_before_after": [
+            round(copy_floor_before, 1),
+            round(copy_floor_after, 1),
+        ],
+        "ingest_share_of_copy_floor": round(len(paths) / ingest_seconds / copy_floor, 3),
+        "ingest_link_images_per_s": rate(link_seconds),
         "exiftool_images_per_s": None if exiftool_rate is None else round(exiftool_rate, 1),
-        "thumbnail_images_per_s": round(len(paths) / thumbnail_seconds, 1),
+        "exiftool_before_after": [
+            None if r is None else round(r, 1) for r in (exiftool_before, exiftool_after)
+        ],
+        "thumbnail_images_per_s": rate(thumbnail_seconds),
         "decode_floor_images_per_s": round(floor, 1),
         "decode_floor_before_after": [round(floor_before, 1), round(floor_after, 1)],
         "thumbnail_share_of_floor": round(len(paths) / thumbnail_seconds / floor, 3),
@@ -208,11 +301,12 @@ def main() -> int:
         "rss_mb_at_quarter": samples.get("quarter"),
         "rss_mb_at_half": samples.get("half"),
         "rss_mb_at_end": samples.get("end"),
-        "events": summary.events,
+        "events": events,
         "cpu_cores": os.cpu_count(),
     }
     if exiftool_rate is not None:
-        figures["ingest_over_exiftool"] = round(figures["ingest_images_per_s"] / exiftool_rate, 2)
+        figures["ingest_over_exiftool"] = round(len(paths) / ingest_seconds / exiftool_rate, 2)
+        figures["ingest_link_over_exiftool"] = round(len(paths) / link_seconds / exiftool_rate, 2)
     write_results("ingest", figures)
     if not args.keep:
         shutil.rmtree(data_dir, ignore_errors=True)

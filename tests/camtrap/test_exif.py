@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from barys.camtrap.detection.exif import ExifInfo, read_exif
+from barys.camtrap.detection.jpeg_header import read_plain_jpeg
 from tests.reference import reference_dir, reference_path
 
 
@@ -40,6 +41,36 @@ def test_every_reference_jpeg_matches_exif_check() -> None:
         assert info.error is None, (row["path"], info.error)
         with_date += info.captured_at is not None
     assert with_date == 126  # SOURCES.md: 126 of 136 JPEGs have DateTimeOriginal
+
+
+RECONYX = "camera-trap-images/animl_southwest/testdataowl.JPG"
+
+
+def test_fast_header_reader_agrees_with_pillow_on_every_reference_jpeg() -> None:
+    fast = 0
+    for row in _exif_check_rows():
+        path = reference_dir() / row["path"]
+        fast += read_plain_jpeg(path) is not None
+        assert read_exif(path) == read_exif(path, fast=False), row["path"]
+    # The multi-picture (MPO) files and the ones with unusual headers go through Pillow.
+    assert 120 <= fast < 136
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_fast_header_reader_agrees_with_pillow_on_damaged_headers(data: st.DataObject) -> None:
+    """Bytes changed in the markers and the EXIF segment: the same result either way."""
+    original = bytearray((reference_dir() / RECONYX).read_bytes())
+    damaged = original[:]
+    for _ in range(data.draw(st.integers(1, 6))):
+        position = data.draw(st.integers(0, 4096))
+        damaged[position] = data.draw(st.integers(0, 255))
+    if data.draw(st.booleans()):
+        damaged = damaged[: data.draw(st.integers(2, len(damaged)))]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "x.jpg"
+        path.write_bytes(bytes(damaged))
+        assert read_exif(path) == read_exif(path, fast=False)
 
 
 def test_local_time_without_offset_stays_naive() -> None:

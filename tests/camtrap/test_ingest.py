@@ -253,6 +253,27 @@ def test_cli_ingest_prints_a_summary(
     assert "no deployment" in capsys.readouterr().err
 
 
+def test_linked_card_is_stored_without_copies(make_deployment: Make, tmp_path: Path) -> None:
+    from barys.cli import main
+
+    deployment = make_deployment("LINK-1", time_zone="UTC")
+    card = tmp_path / "card"
+    card.mkdir()
+    paths = [_jpeg(card, f"L{i}.JPG", datetime(2023, 5, 1, 10, i), seed=7700 + i) for i in range(3)]
+    args = ["ingest", str(card), "--deployment", "LINK-1", "--derivatives", "no", "--link"]
+    assert main([*args, "--quiet"]) == 0
+    store = default_store()
+    media = list(Media.objects.filter(deployment=deployment).order_by("file_name"))
+    assert [m.file_name for m in media] == ["L0.JPG", "L1.JPG", "L2.JPG"]
+    for path, medium in zip(paths, media, strict=True):
+        stored = store.local_path(medium.file_id)
+        if stored.stat().st_dev == path.stat().st_dev:
+            assert stored.stat().st_ino == path.stat().st_ino
+        assert stored.read_bytes() == path.read_bytes()
+    shutil.rmtree(card)  # the card folder cleared: the store still holds every original
+    assert all(store.local_path(m.file_id).stat().st_size > 0 for m in media)
+
+
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -45,6 +45,13 @@ def ingest(argv: list[str]) -> int:
         help="thumbnails and previews: queue a background job (default), make "
         "them now, or not at all",
     )
+    parser.add_argument(
+        "--link",
+        action="store_true",
+        help="hard-link the originals into the file store instead of copying them, where "
+        "the card folder is on the store's file system (no byte copied; the card's files "
+        "become read-only)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     from tqdm import tqdm
@@ -86,6 +93,7 @@ def ingest(argv: list[str]) -> int:
             progress=advance,
             on_files=on_files,
             derivatives=args.derivatives == "queue",
+            link=args.link,
         )
         bar.close()
         if args.derivatives == "now":

@@ -7,7 +7,8 @@ What one run does, file by file (in sorted path order, a few files in parallel t
 2. hash the content (SHA-256) and read EXIF (capture time, make, model, serial number,
    trigger data) with :func:`barys.camtrap.detection.read_exif`;
 3. store the original once in the content-addressed file store (a temporary file renamed
-   into place, so a killed run never leaves half a file);
+   into place, so a killed run never leaves half a file), copied or, with ``link=True``
+   where the card is on the store's file system, hard-linked (:mod:`barys.core.filestore`);
 4. in batches, one transaction each: skip contents already ingested (duplicates, whatever
    their name or deployment), and insert ``StoredFile`` and ``Media`` rows in bulk.
 
@@ -200,7 +201,7 @@ def _mp4_creation_time(path: Path) -> datetime | None:
     return None
 
 
-def _examine(path: Path, base: Path, expected_serial: str) -> _Examined:
+def _examine(path: Path, base: Path, expected_serial: str, link: bool) -> _Examined:
     """Hash, read and store one file (runs in a worker thread; no database access)."""
     relpath = path.relative_to(base).as_posix()
     result = _Examined(relpath=relpath, name=path.name)
@@ -243,7 +244,7 @@ def _examine(path: Path, base: Path, expected_serial: str) -> _Examined:
         if info.captured_at is None and not info.error:
             result.problems.append("no EXIF capture time (DateTimeOriginal)")
     try:
-        default_store().put_path(path, result.sha256)
+        default_store().put_path(path, result.sha256, link=link)
     except OSError as exc:
         result.rejected = f"cannot store the file: {exc.strerror or exc}"
     return result
@@ -519,6 +520,7 @@ def ingest_card(
     progress: Progress | None = None,
     on_files: Callable[[int], None] | None = None,
     derivatives: bool = True,
+    link: bool = False,
 ) -> IngestSummary:
     """Ingest the files under ``root`` into ``deployment``; see the module docstring.
 
@@ -531,6 +533,8 @@ def ingest_card(
         progress: called with the number of files done since the last call.
         on_files: called once with the number of files to process.
         derivatives: queue the thumbnail/preview job at the end.
+        link: hard-link originals into the file store instead of copying them, where the
+            card is on the store's file system (the card's files become read-only).
     """
     started = time.monotonic()
     base = Path(root)
@@ -558,7 +562,7 @@ def ingest_card(
     summary.run_id = run.pk
     expected = deployment.camera.serial if deployment.camera is not None else ""
     writer = _Writer(deployment, summary)
-    window = max(4, workers * 8)
+    window = max(4, workers * 64)
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="ingest") as pool:
         pending: deque[Future[_Examined]] = deque()
         queue = iter(files)
@@ -568,7 +572,7 @@ def ingest_card(
                 path = next(queue, None)
                 if path is None:
                     return
-                pending.append(pool.submit(_examine, path, base, expected))
+                pending.append(pool.submit(_examine, path, base, expected, link))
 
         fill()
         batch: list[_Examined] = []

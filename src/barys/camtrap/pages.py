@@ -429,7 +429,7 @@ def ingest_upload(
             count += 1
         if not count:
             raise CamtrapError(_("no files were uploaded"))
-        return ingest_card(deployment=deployment, root=folder, actor=actor, workers=1)
+        return ingest_card(deployment=deployment, root=folder, actor=actor, workers=1, link=True)
 
 
 def local_to_utc(text: str, deployment: Deployment) -> Any:

@@ -160,7 +160,7 @@ def restore_backup(path: str | Path) -> dict[str, Any]:
                 digest = file.name
                 if sha256_of(file) != digest:
                     raise BackupError(f"{path}: file {digest} is damaged (hash mismatch)")
-                store.put_path(file, digest)
+                store.put_path(file, digest, link=True)
         database = work / str(manifest["database_file"])
         connection.ensure_connection()
         if connection.vendor == "sqlite":

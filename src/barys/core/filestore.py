@@ -2,14 +2,23 @@
 
 Stores are an extension point: :class:`FileStore` is the protocol and ``register_store`` adds
 implementations; the built-in :class:`LocalFileStore` keeps files under the data directory.
+
+A file is placed in the store either by copying it (the default) or, when the caller asks
+for it with ``link=True``, by a hard link: no byte is copied, the store and the source share
+one read-only inode, and deleting the source later frees nothing the store needs. A link is
+made only when the source is on the store's file system and belongs to the user running
+Barys; otherwise the file is copied.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
+import stat
 import tempfile
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -18,11 +27,9 @@ from django.conf import settings
 
 from barys.core.models import StoredFile
 
-CHUNK = 1 << 20
-
 
 class FileStore(Protocol):
-    def put_path(self, path: Path, sha256: str) -> None: ...
+    def put_path(self, path: Path, sha256: str, *, link: bool = False) -> None: ...
     def open(self, sha256: str) -> BinaryIO: ...
     def exists(self, sha256: str) -> bool: ...
     def local_path(self, sha256: str) -> Path: ...
@@ -41,19 +48,24 @@ class LocalFileStore:
     def exists(self, sha256: str) -> bool:
         return self.local_path(sha256).exists()
 
-    def put_path(self, path: Path, sha256: str) -> None:
+    def put_path(self, path: Path, sha256: str, *, link: bool = False) -> None:
+        """Place ``path`` under ``sha256`` unless it is there already (see the module doc).
+
+        The file appears under its final name only when complete (a temporary name, then a
+        rename), so a run killed midway never leaves half a file in the store.
+        """
         target = self.local_path(sha256)
         if target.exists():
             return
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
-        os.close(fd)
+        tmp = target.parent / f".incoming-{uuid.uuid4().hex}"
         try:
-            shutil.copyfile(path, tmp)
+            if not (link and _hard_link(Path(path), tmp)):
+                shutil.copyfile(path, tmp)
             os.chmod(tmp, 0o444)
             os.replace(tmp, target)
         finally:
-            if os.path.exists(tmp):
+            if os.path.lexists(tmp):
                 os.unlink(tmp)
 
     def open(self, sha256: str) -> BinaryIO:
@@ -80,12 +92,27 @@ def default_store() -> FileStore:
     return _STORES["local"]()
 
 
+def _hard_link(source: Path, tmp: Path) -> bool:
+    """Hard-link ``source`` to ``tmp``; ``False`` when a link cannot or should not be made.
+
+    Only the owner's regular files are linked: the store makes its files read-only, and
+    changing the mode of someone else's file is not the store's business.
+    """
+    try:
+        status = source.stat()
+        if status.st_uid != os.geteuid() or not stat.S_ISREG(status.st_mode):
+            return False
+        os.link(source, tmp)
+    except OSError as exc:
+        if exc.errno in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.EACCES, errno.ENOTSUP):
+            return False
+        raise
+    return True
+
+
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
     with Path(path).open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def sha256_of_bytes(data: bytes) -> str:

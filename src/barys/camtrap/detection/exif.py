@@ -1,4 +1,4 @@
-"""Camera-trap EXIF metadata with Pillow only: capture time, camera, serial number, trigger.
+"""Camera-trap EXIF metadata: capture time, camera, serial number, trigger.
 
 :func:`read_exif` never raises for a bad file: a truncated, corrupt or non-image file gives
 an :class:`ExifInfo` whose ``error`` names the problem, with whatever could be read.
@@ -31,12 +31,15 @@ import logging
 import re
 import struct
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from os import PathLike
 from pathlib import Path
 
 from PIL import ExifTags, Image, UnidentifiedImageError
+
+from barys.camtrap.detection.jpeg_header import read_plain_jpeg
 
 __all__ = ["ExifInfo", "TriggerInfo", "read_exif"]
 
@@ -303,8 +306,12 @@ def _jpeg_is_complete(path: Path) -> bool:
     return False
 
 
-def read_exif(path: str | PathLike[str]) -> ExifInfo:
+def read_exif(path: str | PathLike[str], *, fast: bool = True) -> ExifInfo:
     """Read the camera-trap metadata of one image file; never raises for a bad file.
+
+    A plain JPEG is read by :func:`barys.camtrap.detection.jpeg_header.read_plain_jpeg`
+    (one small read); any other file, or ``fast=False``, by Pillow. Both give the same
+    :class:`ExifInfo`.
 
     Returns:
         An :class:`ExifInfo`. Its ``error`` is ``None`` for a good file, else it names the
@@ -313,39 +320,39 @@ def read_exif(path: str | PathLike[str]) -> ExifInfo:
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        info = _read(Path(path))
+        info = _read(Path(path), fast=fast)
     notes = sorted({f"Pillow warning: {w.message}" for w in caught})
     if notes:
         return replace(info, error="; ".join(([info.error] if info.error else []) + notes))
     return info
 
 
-def _read(file: Path) -> ExifInfo:
+def _read(file: Path, *, fast: bool = True) -> ExifInfo:
     values: dict[str, object] = {"path": str(file)}
     problems: list[str] = []
+    exif: Mapping[int, object]
+    sub: Mapping[int, object]
     try:
-        with Image.open(file) as image:
-            values["format"] = image.format
-            values["width"], values["height"] = image.size
-            exif = image.getexif()
-            try:
-                sub = exif.get_ifd(ExifTags.IFD.Exif)
-            except Exception as exc:  # Pillow raises several kinds on a damaged IFD.
-                problems.append(f"unreadable EXIF sub-IFD: {exc}")
-                sub = {}
+        header = read_plain_jpeg(file) if fast else None
     except FileNotFoundError:
         return ExifInfo(path=str(file), error="file not found")
-    except UnidentifiedImageError:
-        return ExifInfo(path=str(file), error="not an image file Pillow can identify")
-    except Exception as exc:  # A corrupt header can raise almost anything inside Pillow.
-        logger.debug("cannot open %s", file, exc_info=True)
-        return ExifInfo(path=str(file), error=f"cannot read the image header: {exc}")
-
-    try:
-        if values["format"] in ("JPEG", "MPO") and not _jpeg_is_complete(file):
-            problems.append("truncated JPEG: no end-of-image marker")
-    except OSError as exc:
-        problems.append(f"cannot read the file: {exc}")
+    except OSError:
+        header = None  # Pillow's path names the problem
+    limit = Image.MAX_IMAGE_PIXELS or float("inf")
+    if header is not None and 0 < header.width * header.height <= limit:
+        values["format"] = "JPEG"
+        values["width"], values["height"] = header.width, header.height
+        exif, sub = header.ifd0, header.exif
+        try:
+            if not (header.ends_with_eoi or _jpeg_is_complete(file)):
+                problems.append("truncated JPEG: no end-of-image marker")
+        except OSError as exc:
+            problems.append(f"cannot read the file: {exc}")
+    else:
+        opened = _read_with_pillow(file, values, problems)
+        if isinstance(opened, ExifInfo):
+            return opened
+        exif, sub = opened
 
     values["make"] = _clean(exif.get(_TAG_MAKE))
     values["model"] = _clean(exif.get(_TAG_MODEL))
@@ -385,3 +392,32 @@ def _read(file: Path) -> ExifInfo:
     values["trigger"] = trigger
     values["error"] = "; ".join(problems) or None
     return ExifInfo(**values)  # type: ignore[arg-type]
+
+
+def _read_with_pillow(
+    file: Path, values: dict[str, object], problems: list[str]
+) -> ExifInfo | tuple[Mapping[int, object], Mapping[int, object]]:
+    """Open ``file`` with Pillow: its IFD0 and Exif IFD, or an :class:`ExifInfo` error."""
+    try:
+        with Image.open(file) as image:
+            values["format"] = image.format
+            values["width"], values["height"] = image.size
+            exif = image.getexif()
+            try:
+                sub: Mapping[int, object] = exif.get_ifd(ExifTags.IFD.Exif)
+            except Exception as exc:  # Pillow raises several kinds on a damaged IFD.
+                problems.append(f"unreadable EXIF sub-IFD: {exc}")
+                sub = {}
+    except FileNotFoundError:
+        return ExifInfo(path=str(file), error="file not found")
+    except UnidentifiedImageError:
+        return ExifInfo(path=str(file), error="not an image file Pillow can identify")
+    except Exception as exc:  # A corrupt header can raise almost anything inside Pillow.
+        logger.debug("cannot open %s", file, exc_info=True)
+        return ExifInfo(path=str(file), error=f"cannot read the image header: {exc}")
+    try:
+        if values["format"] in ("JPEG", "MPO") and not _jpeg_is_complete(file):
+            problems.append("truncated JPEG: no end-of-image marker")
+    except OSError as exc:
+        problems.append(f"cannot read the file: {exc}")
+    return exif, sub
