@@ -185,11 +185,15 @@ def run(database_url: str | None, label: str, n_taxa: int, n_queries: int) -> di
     client = Client(HTTP_HOST="localhost")
     client.get("/api/v1/taxa?q=warmup")
     times = []
+    matched = 0
     for q in queries:
         start = time.perf_counter()
         response = client.get("/api/v1/taxa", {"q": q, "limit": 20})
         times.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, response.content[:200]
+        matched += response.json()["count"] > 0
+    # every query is cut from a species' own name: each must find at least that species
+    assert matched == len(queries), f"{len(queries) - matched} queries found nothing"
     return {
         "median_ms": round(percentile(times, 50), 2),
         "p95_ms": round(percentile(times, 95), 2),

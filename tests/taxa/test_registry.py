@@ -104,6 +104,37 @@ def test_search_finds_nothing_for_nonsense(registry) -> None:
     assert search.search("zzqx").total == 0
 
 
+def test_species_search_reads_species_and_subspecies_only(registry) -> None:
+    """The species list and API search only species-level taxa, with or without filters."""
+    from barys.taxa.queries import TaxonFilters, find_taxa
+
+    assert sorted(t.rank for t in search.search("saiga").taxa) == ["genus", "species"]
+    assert [t.scientific_name for t in find_taxa(TaxonFilters(q="saiga")).taxa] == [
+        "Saiga tatarica"
+    ]
+    felis = find_taxa(TaxonFilters(q="felis", class_name="Mammalia"))
+    assert [t.scientific_name for t in felis.taxa] == ["Felis chaus"] and felis.total == 1
+    assert find_taxa(TaxonFilters(q="felis", class_name="Aves")).total == 0
+    assert find_taxa(TaxonFilters()).total == Taxon.objects.filter(rank="species").count()
+
+
+def test_names_edited_one_by_one_are_searchable_at_once(registry) -> None:
+    """A curator's edit (admin or form) updates the taxon's search tokens."""
+    from barys.taxa.models import Synonym, VernacularName
+
+    saiga = registry["saiga"]
+    assert search.search("киік").total == 0
+    name = VernacularName.objects.create(taxon=saiga, language="kk", name="Киік")
+    assert [t.pk for t in search.search("киік").taxa] == [saiga.pk]
+    name.delete()
+    assert search.search("киік").total == 0
+    Synonym.objects.create(taxon=saiga, name="Antilope tatarica")
+    assert [t.pk for t in search.search("antilope").taxa] == [saiga.pk]
+    saiga.name_en = "Steppe antelope"
+    saiga.save()
+    assert [t.pk for t in search.search("steppe").taxa] == [saiga.pk]
+
+
 def test_normalise_folds_kazakh_letters() -> None:
     assert normalise("Әғқңөұүһі Ёж") == "агкноуухи еж"
 

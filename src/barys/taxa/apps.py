@@ -12,3 +12,6 @@ class TaxaConfig(AppConfig):
 
         roles.register_admin_app("curator", "taxa")
         navigation.register_nav(_("Species"), "species-list", order=10)
+        from barys.taxa import search
+
+        search.connect_signals()

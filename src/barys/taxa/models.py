@@ -22,6 +22,10 @@ RANK_ORDER = {rank: index for index, rank in enumerate(RANKS)}
 LANGUAGES = ("kk", "ru", "en")
 
 
+#: The ranks the species list, its search and the API show.
+SPECIES_RANKS = ("species", "subspecies")
+
+
 class Taxon(models.Model):
     class Rank(models.TextChoices):
         KINGDOM = "kingdom", _("kingdom")
@@ -163,11 +167,19 @@ class SearchToken(models.Model):
     taxon = models.ForeignKey(Taxon, on_delete=models.CASCADE, related_name="+")
     token = models.CharField(max_length=100)
     weight = models.PositiveSmallIntegerField(default=1)
+    #: the taxon is a species or subspecies (what the species list and API search)
+    species_level = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["token", "taxon"], name="token_once")]
-        # a prefix range over this index answers a query word without reading the table
-        indexes = [models.Index(fields=["token", "taxon", "weight"], name="token_taxon_weight")]
+        # a prefix range over these indexes answers a query word without reading the table;
+        # the second one holds the species-level taxa's tokens as one contiguous range
+        indexes = [
+            models.Index(fields=["token", "taxon", "weight"], name="token_taxon_weight"),
+            models.Index(
+                fields=["species_level", "token", "taxon", "weight"], name="species_token"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.token

@@ -13,8 +13,6 @@ from barys.taxa import search as taxon_search
 from barys.taxa.models import Assessment, Category, Edition, Taxon
 from barys.taxa.services import population_series
 
-SPECIES_RANKS = ("species", "subspecies")
-
 
 @dataclass
 class TaxonFilters:
@@ -36,8 +34,20 @@ class TaxonFilters:
             red_book_only=str(params.get("red_book", "")) in {"1", "true", "on"},
         )
 
-    def queryset(self) -> QuerySet[Taxon]:
-        taxa = Taxon.objects.filter(rank__in=SPECIES_RANKS)
+    @property
+    def narrows(self) -> bool:
+        """Any filter besides the query text and the species ranks."""
+        return bool(
+            self.class_name
+            or self.national_category
+            or self.iucn_category
+            or self.edition
+            or self.red_book_only
+        )
+
+    def narrowing(self) -> QuerySet[Taxon]:
+        """Taxa of any rank passing the filters other than the query text."""
+        taxa = Taxon.objects.all()
         if self.class_name:
             taxa = taxa.filter(class_name=self.class_name)
         if self.national_category:
@@ -54,7 +64,13 @@ class TaxonFilters:
 def find_taxa(
     filters: TaxonFilters, *, limit: int = 50, offset: int = 0
 ) -> taxon_search.SearchResult:
-    return taxon_search.search(filters.q, queryset=filters.queryset(), limit=limit, offset=offset)
+    return taxon_search.search(
+        filters.q,
+        queryset=filters.narrowing() if filters.narrows else None,
+        species_only=True,
+        limit=limit,
+        offset=offset,
+    )
 
 
 def filter_choices() -> dict[str, Any]:

@@ -100,7 +100,7 @@ def import_registry(
     if data.errors:
         raise RegistryImportError(data.errors)
     summary = ImportSummary()
-    with transaction.atomic():
+    with transaction.atomic(), search.deferred():  # one reindex at the end
         _import_rows(data, summary, progress or (lambda _what: None))
     return summary
 

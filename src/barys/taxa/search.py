@@ -8,13 +8,15 @@ SQLite and PostgreSQL alike, so search stays fast with tens of thousands of taxa
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import F, QuerySet
 
-from barys.taxa.models import SearchToken, Taxon
+from barys.taxa.models import SPECIES_RANKS, SearchToken, Taxon
 from barys.taxa.names import normalise, tokens
 
 _HIGH = "\uffff"
@@ -54,13 +56,21 @@ def reindex(taxa: Iterable[Taxon] | None = None) -> int:
     written = 0
     for taxon in queryset.iterator(chunk_size=2000):
         for token, weight in taxon_name_weights(taxon).items():
-            batch.append(SearchToken(taxon_id=taxon.pk, token=token, weight=weight))
+            batch.append(
+                SearchToken(
+                    taxon_id=taxon.pk,
+                    token=token,
+                    weight=weight,
+                    species_level=taxon.rank in SPECIES_RANKS,
+                )
+            )
         if len(batch) >= 5000:
             SearchToken.objects.bulk_create(batch)
             written += len(batch)
             batch = []
     SearchToken.objects.bulk_create(batch)
-    _analyse()
+    if taxa is None:
+        _analyse()
     return written + len(batch)
 
 
@@ -77,18 +87,21 @@ class SearchResult:
     total: int
 
 
-def _ranked_sql(words: list[str], restrict: QuerySet[Taxon] | None) -> tuple[str, list[object]]:
+def _ranked_sql(
+    words: list[str], restrict: QuerySet[Taxon] | None, species_only: bool
+) -> tuple[str, list[object]]:
     """SQL ranking taxa by the best-matching token of every query word (all must match)."""
     table = SearchToken._meta.db_table
     parts: list[str] = []
     params: list[object] = []
+    level = "species_level = %s AND " if species_only else ""
     for index, word in enumerate(words):
         parts.append(
             f"SELECT taxon_id, {index} AS w, MAX(weight + CASE WHEN token = %s THEN 2 "
-            f"ELSE 0 END) AS best FROM {table} WHERE token >= %s AND token < %s "
+            f"ELSE 0 END) AS best FROM {table} WHERE {level}token >= %s AND token < %s "
             "GROUP BY taxon_id"
         )
-        params += [word, word, word + _HIGH]
+        params += [word, *([True] if species_only else []), word, word + _HIGH]
     if len(parts) == 1:  # one word: its best token is the score, no regrouping needed
         sql = parts[0].replace(" AS best FROM", " AS score FROM", 1)
     else:
@@ -115,18 +128,29 @@ def _words(query: str) -> list[str]:
 
 
 def search(
-    query: str = "", *, queryset: QuerySet[Taxon] | None = None, limit: int = 50, offset: int = 0
+    query: str = "",
+    *,
+    queryset: QuerySet[Taxon] | None = None,
+    species_only: bool = False,
+    limit: int = 50,
+    offset: int = 0,
 ) -> SearchResult:
     """Taxa matching ``query`` within ``queryset`` (filters applied by the caller), best
-    first: exact word matches and scientific or preferred names rank higher."""
+    first: exact word matches and scientific or preferred names rank higher.
+
+    ``species_only`` keeps species and subspecies, read from the tokens' own index range
+    (cheaper than a ``queryset`` filtering by rank).
+    """
     base = queryset if queryset is not None else Taxon.objects.all()
+    if species_only:
+        base = base.filter(rank__in=SPECIES_RANKS)
     words = _words(query)
     if not words:
         total = base.count()
         return SearchResult(
             taxa=list(base.order_by("scientific_name")[offset : offset + limit]), total=total
         )
-    sql, params = _ranked_sql(words, queryset)
+    sql, params = _ranked_sql(words, queryset, species_only)
     with connection.cursor() as cursor:
         # one pass: the page and the number of matches (a window over the ranked rows)
         cursor.execute(
@@ -143,3 +167,37 @@ def search(
     page = [row[0] for row in rows]
     by_id = Taxon.objects.in_bulk(page)
     return SearchResult(taxa=[by_id[i] for i in page if i in by_id], total=total)
+
+
+def _reindex_taxon(sender: type, instance: object, raw: bool = False, **kwargs: object) -> None:
+    """Keep one taxon's tokens in step when it, a vernacular name or a synonym is saved
+    or deleted one by one (curators' forms and the admin; bulk imports reindex at the end)."""
+    if raw or _DEFERRED.get():
+        return
+    taxon_id = instance.pk if isinstance(instance, Taxon) else getattr(instance, "taxon_id", None)
+    if taxon_id is not None:  # a taxon deleted meanwhile just loses its tokens
+        reindex([Taxon(pk=taxon_id)])
+
+
+_DEFERRED: ContextVar[bool] = ContextVar("taxa_search_deferred", default=False)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Saves inside the block leave the tokens alone; the caller reindexes at the end."""
+    token = _DEFERRED.set(True)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    from barys.taxa.models import Synonym, VernacularName
+
+    post_save.connect(_reindex_taxon, sender=Taxon, dispatch_uid="taxa-search-taxon")
+    for model in (VernacularName, Synonym):
+        for signal in (post_save, post_delete):
+            signal.connect(_reindex_taxon, sender=model, dispatch_uid=f"taxa-search-{model}")
