@@ -63,3 +63,18 @@ def screenshot(tab: object, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     tab.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
     return path
+
+
+def type_credentials(tab: object, username: str, password: str) -> None:
+    """Type a username and password on the open login page with the keyboard only.
+
+    The page autofocuses the username field; the browser applies that focus at its next
+    rendering step, which may come after the load event, so typing waits for it rather than
+    racing it (characters typed before would go nowhere)."""
+    tab.wait_for_function(  # type: ignore[attr-defined]
+        "() => document.activeElement && document.activeElement.id === 'id_username'"
+    )
+    tab.keyboard.type(username)  # type: ignore[attr-defined]
+    tab.keyboard.press("Tab")  # type: ignore[attr-defined]
+    tab.keyboard.type(password)  # type: ignore[attr-defined]
+    tab.keyboard.press("Enter")  # type: ignore[attr-defined]

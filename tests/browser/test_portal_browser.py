@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from barys.records import importer, sources
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, type_credentials
 from tests.records.helpers import row, write_csv
 from tests.taxa.factories import small_registry
 
@@ -52,10 +52,7 @@ def test_home_species_page_and_language_switch(site, page) -> None:
 def test_researcher_signs_in_with_the_keyboard(site, page, make_user) -> None:
     make_user("aigerim", "researcher", ["ile-alatau"], password="a-long-test-password-1")
     page.goto("/ru/accounts/login/")
-    page.keyboard.type("aigerim")
-    page.keyboard.press("Tab")
-    page.keyboard.type("a-long-test-password-1")
-    page.keyboard.press("Enter")
+    type_credentials(page, "aigerim", "a-long-test-password-1")
     page.wait_for_url("**/ru/")
     assert page.get_by_role("link", name="aigerim").count() == 1
     page.goto("/ru/records/")

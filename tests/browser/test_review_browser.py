@@ -15,7 +15,7 @@ from barys.demo.camtrap_images import CameraIdentity, generate_card
 from barys.individuals.models import MatchSuggestion
 from barys.records.models import Occurrence
 from barys.taxa.models import Taxon
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, type_credentials
 from tests.individuals.test_passports_world import (
     add_media,
     annotate,
@@ -32,10 +32,7 @@ PASSWORD = "a-long-test-password-1"
 def sign_in(page, username: str, then: str) -> None:  # type: ignore[no-untyped-def]
     """Sign in with the keyboard on the login page and land on ``then``."""
     page.goto(f"/en/accounts/login/?next={then}")
-    page.keyboard.type(username)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
+    type_credentials(page, username, PASSWORD)
     page.wait_for_function("() => !location.pathname.includes('/accounts/login/')")
     page.goto(then)
 
