@@ -14,7 +14,6 @@ database for that measurement only. Writes ``results/maps.json``.
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import sys
@@ -35,12 +34,13 @@ import django  # noqa: E402
 django.setup()
 
 import numpy as np  # noqa: E402
-from _common import peak_rss_mb, percentile, write_results  # noqa: E402
+from _common import peak_rss_mb, write_results  # noqa: E402
+from _mappage import build_places, map_page_latencies  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from barys.places import areas, builtin, mapdata  # noqa: E402
+from barys.places import areas, mapdata  # noqa: E402
 from barys.places.models import AreaEstimate, Place  # noqa: E402
 from barys.records.models import Occurrence, Source  # noqa: E402
 from barys.records.quality import FLAGS  # noqa: E402
@@ -93,45 +93,6 @@ def build_records(n: int, seed: int = 20240601) -> Taxon:
     return taxon
 
 
-def build_places(taxon: Taxon, seed: int = 7) -> None:
-    builtin.load_oblasts(actor="benchmark")
-    if Place.objects.filter(kind="protected_area").count() >= 120:
-        return
-    rng = np.random.default_rng(seed)
-    for i in range(120):
-        lat, lon = rng.uniform(41.5, 54.0), rng.uniform(50.0, 85.0)
-        angles = np.sort(rng.uniform(0, 2 * np.pi, 40))
-        radius = rng.uniform(0.05, 0.6) * (1 + 0.3 * np.sin(5 * angles))
-        ring = [
-            [round(lon + r * np.cos(a) * 1.4, 5), round(lat + r * np.sin(a), 5)]
-            for r, a in zip(radius, angles, strict=True)
-        ]
-        ring.append(ring[0])
-        Place(
-            kind="protected_area",
-            code=f"bench-pa-{i:03d}",
-            name_en=f"Area {i}",
-            geometry=json.dumps({"type": "Polygon", "coordinates": [ring]}),
-        ).save()
-    for i in range(6):
-        lat, lon = rng.uniform(42, 52), rng.uniform(52, 84)
-        ring = [
-            [lon - 2, lat - 1],
-            [lon + 2, lat - 1],
-            [lon + 2, lat + 1],
-            [lon - 2, lat + 1],
-            [lon - 2, lat - 1],
-        ]
-        Place(
-            kind="range",
-            code=f"bench-range-{i}",
-            name_en=f"Range {i}",
-            taxon=taxon,
-            range_kind="current" if i < 4 else "historical",
-            geometry=json.dumps({"type": "Polygon", "coordinates": [ring]}),
-        ).save()
-
-
 def timed(func: Any, runs: int) -> tuple[list[float], Any]:
     times, value = [], None
     for _ in range(runs):
@@ -139,25 +100,6 @@ def timed(func: Any, runs: int) -> tuple[list[float], Any]:
         value = func()
         times.append(time.perf_counter() - start)
     return times, value
-
-
-def endpoint_latency(client: Client, url: str, requests: int = 200) -> dict[str, float]:
-    for _ in range(5):
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-    times = []
-    size = 0
-    for _ in range(requests):
-        start = time.perf_counter()
-        response = client.get(url)
-        body = b"".join(response.streaming_content) if response.streaming else response.content
-        times.append(time.perf_counter() - start)
-        size = len(body)
-    return {
-        "p50_ms": round(1000 * percentile(times, 50), 2),
-        "p95_ms": round(1000 * percentile(times, 95), 2),
-        "bytes": size,
-    }
 
 
 def main() -> None:
@@ -186,23 +128,7 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP INDEX {COVERING}")
     client = Client()
-    mapdata.invalidate()
-    urls = {
-        "basemap": "/api/v1/places/basemap",
-        "protected_areas": "/api/v1/places/features?kind=protected_area&simplify=0.001",
-        "protected_areas_bbox": "/api/v1/places/features?kind=protected_area&bbox=70,42,80,46",
-        "ranges": f"/api/v1/places/ranges?taxon={SLUG}",
-        "areas": f"/api/v1/places/areas?taxon={SLUG}",
-        "area_geometry_all": f"/api/v1/places/areas/geometry?taxon={SLUG}&period=all",
-        "ogc_protected_areas": "/ogcapi/collections/protected-areas/items?limit=100",
-        "ogc_occurrences_page": "/ogcapi/collections/occurrences/items?limit=100",
-        "map_page": f"/en/species/{SLUG}/map/",
-        "map_svg_cached": f"/en/species/{SLUG}/map.svg",
-    }
-    latencies = {name: endpoint_latency(client, url) for name, url in urls.items()}
-    latencies["ogc_occurrences_bbox"] = endpoint_latency(
-        client, "/ogcapi/collections/occurrences/items?limit=100&bbox=60,45,61,46", 20
-    )
+    latencies = map_page_latencies(client, SLUG)
     mapdata.invalidate()
     svg_render_s = timed(lambda: client.get(f"/en/species/{SLUG}/map.png?size=page&x=1"), 1)[0]
     figures: dict[str, Any] = {

@@ -12,13 +12,14 @@ not. Rejected rows are reported with row number, field and reason; the good rows
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from barys.core import audit, filestore
@@ -32,7 +33,7 @@ from barys.records.policy import record_public_res
 from barys.records.transform import Draft, Rejected, Transformer
 
 log = logging.getLogger(__name__)
-CHUNK = 2000
+CHUNK = 5000
 REPORT_LIMIT = 10_000
 Progress = Callable[[int, int], None]
 
@@ -151,10 +152,7 @@ def _write_chunk(
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         locations = locating.locate([(d.values["latitude"], d.values["longitude"]) for d in drafts])
         taxa_categories = locating.taxon_categories({d.values["taxon_id"] for d in drafts})
-        existing = {
-            o.occurrence_id: o
-            for o in Occurrence.objects.filter(occurrence_id__in=[d.occurrence_id for d in drafts])
-        }
+        existing = _existing([d.occurrence_id for d in drafts])
         deltas: dict[cells.CellKey, cells.CellDelta] = {}
         new: list[dict[str, Any]] = []
         created = updated = unchanged = flagged = 0
@@ -224,6 +222,29 @@ def _write_chunk(
             report=report,
         )
     batch.refresh_from_db()
+
+
+def _existing(ids: list[uuid.UUID]) -> dict[uuid.UUID, Occurrence]:
+    """The records already held under these occurrenceIDs. Most chunks of a new file hold
+    none, so the IDs are looked up by the unique index alone first; only the matches, if any,
+    are read as whole records."""
+    if not ids:
+        return {}
+    table = Occurrence._meta.db_table
+    step = connection.features.max_query_params or len(ids)
+    found: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), step):
+            part = ids[start : start + step]
+            marks = ", ".join(["%s"] * len(part))
+            cursor.execute(
+                f"SELECT id FROM {table} WHERE occurrence_id IN ({marks})",
+                [bulk.uuid_parameter(i) for i in part],
+            )
+            found += [pk for (pk,) in cursor.fetchall()]
+    if not found:
+        return {}
+    return {o.occurrence_id: o for o in Occurrence.objects.filter(pk__in=found)}
 
 
 def _complete(
