@@ -73,6 +73,27 @@ def test_fast_header_reader_agrees_with_pillow_on_damaged_headers(data: st.DataO
         assert read_exif(path) == read_exif(path, fast=False)
 
 
+@pytest.mark.parametrize(
+    ("position", "value"),
+    [
+        (1984, 16),  # a quantization table said to be 16-bit: Pillow cannot open the file
+        (192, 47),  # a tag's data larger than the EXIF segment: Pillow skips it
+        (74, 2),  # two values of a tag that has one: Pillow warns
+        (50, 2),
+        (48, 1),  # the resolution as a byte: Pillow's reading of the dpi fails
+    ],
+)
+def test_fast_header_reader_agrees_with_pillow_on_found_damages(
+    position: int, value: int, tmp_path: Path
+) -> None:
+    damaged = bytearray((reference_dir() / RECONYX).read_bytes())
+    damaged[position] = value
+    path = tmp_path / "x.jpg"
+    path.write_bytes(bytes(damaged))
+    assert read_plain_jpeg(path) is None
+    assert read_exif(path) == read_exif(path, fast=False)
+
+
 def test_local_time_without_offset_stays_naive() -> None:
     info = read_exif(
         reference_path("camtrap-dp", "example", "media", "20210531082538-RCNX0031.JPG")

@@ -47,7 +47,7 @@ from barys.camtrap.detection.exif import ExifInfo, read_exif
 from barys.camtrap.events import derived_id, regroup_events
 from barys.camtrap.models import Deployment, IngestRun, Media
 from barys.camtrap.services import correction_of
-from barys.core import audit
+from barys.core import audit, bulk
 from barys.core.filestore import default_store, sha256_of
 from barys.core.models import StoredFile
 
@@ -414,8 +414,8 @@ class _Writer:
         if not rows:
             return
         with transaction.atomic():
-            StoredFile.objects.bulk_create(list(files.values()), ignore_conflicts=True)
-            Media.objects.bulk_create(rows, ignore_conflicts=True)
+            bulk.insert_instances(list(files.values()), ignore_conflicts=True)
+            bulk.insert_instances(rows, ignore_conflicts=True)
         self.summary.new += len(rows)
 
 

@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from barys.core import audit, filestore
+from barys.core import bulk as core_bulk
 from barys.core.geo import h3_cells, in_kazakhstan
 from barys.core.models import User
 from barys.interop.errors import FormatError
@@ -239,7 +240,7 @@ def _existing(ids: list[uuid.UUID]) -> dict[uuid.UUID, Occurrence]:
             marks = ", ".join(["%s"] * len(part))
             cursor.execute(
                 f"SELECT id FROM {table} WHERE occurrence_id IN ({marks})",
-                [bulk.uuid_parameter(i) for i in part],
+                [core_bulk.parameter(i) for i in part],
             )
             found += [pk for (pk,) in cursor.fetchall()]
     if not found:

@@ -19,6 +19,8 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import TiffTags
+
 __all__ = ["HEAD_BYTES", "JpegHeader", "read_plain_jpeg"]
 
 HEAD_BYTES = 1 << 18
@@ -29,6 +31,7 @@ IFD0_TAGS = frozenset({0x010F, 0x0110, 0x0112, 0x0131, 0x8769})
 #: BodySerialNumber.
 EXIF_TAGS = frozenset({0x9003, 0x9011, 0x9286, 0x927C, 0xA431})
 _EXIF_POINTER = 0x8769
+_X_RESOLUTION = 0x011A
 
 # TIFF field types and their sizes in bytes.
 _TYPE_SIZES = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4}
@@ -112,6 +115,8 @@ def _segments(head: bytes) -> tuple[int, int, bytes | None, int]:
             # Precision, height, width, components; Pillow handles 8-bit L, RGB and CMYK.
             if size is not None or body[0] != 8 or body[5] not in (1, 3, 4):
                 raise _NotPlain
+            if (len(body) - 6) % 3:
+                raise _NotPlain  # Pillow reads the components three bytes at a time
             height, width = struct.unpack_from(">HH", body, 1)
             size = (width, height)
         elif marker == 0xE1 and body.startswith(b"Exif\x00\x00"):
@@ -120,9 +125,55 @@ def _segments(head: bytes) -> tuple[int, int, bytes | None, int]:
             exif = body[6:]
         elif marker == 0xE2 and body.startswith(b"MPF\x00"):
             raise _NotPlain  # a multi-picture file: Pillow names it MPO
-        elif marker not in _PLAIN_MARKERS:
+        elif marker == 0xDB:
+            _check_quantization_tables(body)
+        elif marker not in _PLAIN_MARKERS or _short_app_segment(marker, body):
             raise _NotPlain
         position = end
+
+
+def _check_quantization_tables(body: bytes) -> None:
+    """A DQT segment holds whole tables of 64 one- or two-byte values, as Pillow insists."""
+    offset = 0
+    while offset < len(body):
+        precision = 1 if body[offset] < 16 else 2
+        offset += 1 + 64 * precision
+        if offset > len(body):
+            raise _NotPlain
+
+
+def _short_app_segment(marker: int, body: bytes) -> bool:
+    """An application segment that lacks fields Pillow reads from it (JFIF, ICC profile,
+    Adobe, Photoshop resource blocks)."""
+    if marker == 0xE0 and body.startswith(b"JFIF"):
+        return len(body) < 7
+    if marker == 0xE2 and body.startswith(b"ICC_PROFILE\x00"):
+        return len(body) < 14
+    if marker == 0xEE and body.startswith(b"Adobe"):
+        return len(body) < 7
+    if marker == 0xED and body.startswith(b"Photoshop 3.0\x00"):
+        return _resource_name_missing(body)
+    return False
+
+
+def _resource_name_missing(body: bytes) -> bool:
+    """Whether Photoshop's resource blocks end where a resource name's length should be:
+    Pillow stops quietly at any other short block, but not there."""
+    offset = 14
+    while body[offset : offset + 4] == b"8BIM":
+        offset += 6
+        if offset > len(body):
+            return False
+        if offset == len(body):
+            return True
+        offset += 1 + body[offset]
+        offset += offset & 1
+        if offset + 4 > len(body):
+            return False
+        size = int.from_bytes(body[offset : offset + 4], "big")
+        offset += 4 + size
+        offset += offset & 1
+    return False
 
 
 def _tiff_tags(tiff: bytes) -> tuple[dict[int, object], dict[int, object]]:
@@ -142,26 +193,36 @@ def _tiff_tags(tiff: bytes) -> tuple[dict[int, object], dict[int, object]]:
         return ifd0, {}
     if not isinstance(pointer, int):
         raise _NotPlain
-    return ifd0, _ifd(tiff, pointer, endian, EXIF_TAGS)
+    return ifd0, _ifd(tiff, pointer, endian, EXIF_TAGS, _EXIF_POINTER)
 
 
-def _ifd(tiff: bytes, offset: int, endian: str, wanted: frozenset[int]) -> dict[int, object]:
+def _ifd(
+    tiff: bytes, offset: int, endian: str, wanted: frozenset[int], group: int | None = None
+) -> dict[int, object]:
     """The wanted tags of the IFD at ``offset``; every entry's data must lie in ``tiff``."""
     (count,) = struct.unpack_from(endian + "H", tiff, offset)
     if offset + 2 + 12 * count + 4 > len(tiff):
         raise _NotPlain  # Pillow also reads the next IFD's offset
     values: dict[int, object] = {}
+    seen: set[int] = set()
     entry = struct.Struct(endian + "HHL4s")
+    out_of_line = 0
     for index in range(count):
         tag, kind, number, inline = entry.unpack_from(tiff, offset + 2 + 12 * index)
         unit = _TYPE_SIZES.get(kind)
-        if unit is None:
-            raise _NotPlain
+        if unit is None or tag in seen or number == 0:
+            raise _NotPlain  # Pillow skips such entries, or keeps a repeated tag's first
+        seen.add(tag)
+        if group is None and tag == _X_RESOLUTION and kind in (1, 2, 7):
+            raise _NotPlain  # Pillow's reading of the resolution fails on bytes or text
+        if number > 1 and kind not in (1, 2, 7) and TiffTags.lookup(tag, group).length == 1:
+            raise _NotPlain  # Pillow warns of too many entries and keeps the first
         size = unit * number
         if size > 4:
             (at,) = struct.unpack(endian + "L", inline)
-            if at + size > len(tiff):
-                raise _NotPlain
+            out_of_line += size
+            if at + size > len(tiff) or out_of_line > len(tiff):
+                raise _NotPlain  # Pillow skips the tag, with a warning
             data = tiff[at : at + size]
         else:
             data = inline[:size]

@@ -1,4 +1,4 @@
-"""The importer's bulk writer stores exactly what the ORM would store."""
+"""The bulk writer stores exactly what the ORM would store."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import uuid
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
-from barys.records import bulk
+from barys.core import bulk
+from barys.core.models import StoredFile
+from barys.records.bulk import insert_occurrences
 from barys.records.models import Occurrence, Source
 
 pytestmark = pytest.mark.django_db
@@ -27,9 +29,8 @@ SAMPLES = {
 
 
 def test_adapters_agree_with_the_orm() -> None:
-    fields = [f for f in Occurrence._meta.concrete_fields if not f.primary_key]
     checked = 0
-    for field in fields:
+    for field in Occurrence._meta.concrete_fields:
         adapt = bulk.adapter(field)
         for value in SAMPLES.get(field.get_internal_type(), []):
             expected = field.get_db_prep_save(value, connection)
@@ -46,27 +47,39 @@ def test_inserted_rows_read_back_as_written() -> None:
     source = Source.objects.create(title="Bulk", code="bulk")
     occurrence_id = uuid.uuid4()
     start = datetime(2021, 3, 14, 23, 30, tzinfo=timezone(timedelta(hours=5)))
-    assert (
-        bulk.insert_occurrences(
-            [
-                {
-                    "occurrence_id": occurrence_id,
-                    "source_id": source.pk,
-                    "event_date_start": start,
-                    "latitude": 43.1,
-                    "longitude": 77.05,
-                    "verbatim": {"locality": "Медеу"},
-                    "transformations": ["a note"],
-                }
-            ]
-        )
-        == 1
-    )
+    before = datetime.now(UTC)
+    row = {
+        "occurrence_id": occurrence_id,
+        "source_id": source.pk,
+        "event_date_start": start,
+        "latitude": 43.1,
+        "longitude": 77.05,
+        "verbatim": {"locality": "Медеу"},
+        "transformations": ["a note"],
+    }
+    assert insert_occurrences([row]) == 1
     stored = Occurrence.objects.get(occurrence_id=occurrence_id)
     assert stored.event_date_start == start
     assert stored.verbatim == {"locality": "Медеу"}
     assert stored.transformations == ["a note"]
     assert stored.geodetic_datum == "WGS84"
     assert stored.version == 1
-    assert stored.created_at is not None
+    assert stored.created_at >= before.replace(microsecond=0)
+    assert stored.updated_at == stored.created_at
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_occurrences([row])
     assert Occurrence.objects.filter(occurrence_id=occurrence_id).count() == 1
+
+
+def test_instances_with_their_own_keys_and_conflicts_ignored() -> None:
+    first = StoredFile(sha256="a" * 64, size=10, original_name="RCNX0001.JPG")
+    assert bulk.insert_instances([first]) == 1
+    again = StoredFile(sha256="a" * 64, size=99, original_name="copy.JPG")
+    other = StoredFile(sha256="b" * 64, size=20, content_type="image/jpeg")
+    bulk.insert_instances([again, other], ignore_conflicts=True)
+    stored = {f.sha256: f for f in StoredFile.objects.all()}
+    assert set(stored) == {"a" * 64, "b" * 64}
+    assert stored["a" * 64].size == 10  # the first one stays
+    assert stored["a" * 64].original_name == "RCNX0001.JPG"
+    assert stored["b" * 64].content_type == "image/jpeg"
+    assert stored["b" * 64].created_at is not None
