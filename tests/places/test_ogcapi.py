@@ -175,3 +175,24 @@ def test_single_items() -> None:
         client.get("/ogcapi/collections/protected-areas").json()["extent"]["spatial"]["bbox"][0][0],
         70.0,
     )
+
+
+@pytest.mark.django_db
+def test_bbox_pages_read_every_chunk_in_key_order(monkeypatch) -> None:
+    """A box is answered chunk by chunk (keys first, then the records): every record inside
+    is found once, in key order, whatever the chunk size, and records outside never."""
+    from barys.places import ogcapi_data
+
+    wolf = taxon("Canis lupus")
+    inside = add_records(wolf, [45.1 + i * 0.01 for i in range(7)], [70.1] * 7, years=[2015] * 7)
+    add_records(wolf, [48.0, 45.2], [70.1, 74.0], years=[2015, 2015])
+    original = ogcapi_data._iterate
+    monkeypatch.setattr(ogcapi_data, "_iterate", lambda qs: original(qs, chunk=2))
+    body = Client().get("/ogcapi/collections/occurrences/items?bbox=70,45,71,46&limit=5").json()
+    rest = (
+        Client()
+        .get("/ogcapi/collections/occurrences/items?bbox=70,45,71,46&limit=5&offset=5")
+        .json()
+    )
+    ids = [f["id"] for f in body["features"] + rest["features"]]
+    assert ids == [str(o.occurrence_id) for o in sorted(inside, key=lambda o: o.pk)]

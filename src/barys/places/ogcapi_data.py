@@ -342,14 +342,20 @@ def _occurrences_page(query: ItemsQuery) -> Page:
 
 
 def _iterate(queryset: Any, chunk: int = 2000) -> Iterator[Any]:
-    """Records in primary-key order, fetched ``chunk`` at a time (keyset pagination)."""
+    """Records in primary-key order, fetched ``chunk`` at a time (keyset pagination).
+
+    Each chunk's keys come first, from the filters alone: a bounding box is then answered
+    from the (latitude, longitude) index without reading a record, and only the chunk's
+    records are read whole."""
     after = 0
     while True:
-        rows = list(queryset.filter(pk__gt=after)[:chunk])
-        yield from rows
-        if len(rows) < chunk:
+        keys = list(queryset.filter(pk__gt=after).values_list("pk", flat=True)[:chunk])
+        if keys:
+            found = queryset.in_bulk(keys)
+            yield from (found[key] for key in keys if key in found)
+        if len(keys) < chunk:
             return
-        after = rows[-1].pk
+        after = keys[-1]
 
 
 def items_page(collection_id: str, query: ItemsQuery) -> Page:
