@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,8 +11,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+CHART_SECONDS = 24 * 3600
 PALETTE = ("#1f5f8b", "#b3541e", "#2d6b2f", "#7b3f98", "#8a6d00", "#a1261d")
 
 
@@ -55,7 +58,32 @@ def trend_chart(
     width: float = 7.0,
     height: float = 3.6,
 ) -> str:
-    """Population trend lines with interval bars; log scale when values span >= 100×."""
+    """Population trend lines with interval bars; log scale when values span >= 100×.
+
+    Drawing takes matplotlib about 150 ms, so the SVG is kept in the cache under a digest
+    of everything drawn: the same series and labels give the same chart, and a changed
+    estimate or another language a new one (nothing to invalidate)."""
+    key = (
+        "trend-chart:"
+        + hashlib.sha256(
+            repr((list(series), title, y_label, uncertain_label, width, height)).encode()
+        ).hexdigest()
+    )
+    svg = cache.get(key)
+    if svg is None:
+        svg = _draw_trend_chart(series, title, y_label, uncertain_label, width, height)
+        cache.set(key, svg, CHART_SECONDS)
+    return svg
+
+
+def _draw_trend_chart(
+    series: Sequence[Series],
+    title: str,
+    y_label: str,
+    uncertain_label: str,
+    width: float,
+    height: float,
+) -> str:
     figure, axes = plt.subplots(figsize=(width, height))
     values: list[float] = []
     for index, one in enumerate(series):
