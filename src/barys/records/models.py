@@ -181,7 +181,7 @@ class Occurrence(models.Model):
             models.Index(fields=["taxon", "event_date_start"]),
             models.Index(fields=["latitude", "longitude"]),
             models.Index(fields=["source", "row_number"]),
-            models.Index(fields=["taxon", "year"]),
+            models.Index(fields=["taxon", "year", "source"]),
             models.Index(fields=["h3_9", "taxon"]),
         ]
 
