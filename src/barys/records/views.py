@@ -32,9 +32,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
             "next_after": next_after,
             "query_string": params.urlencode(),
             "sources": Source.objects.all(),
-            "taxa": Taxon.objects.filter(occurrences__isnull=False)
-            .distinct()
-            .order_by("scientific_name"),
+            "taxa": services.taxa_with_records(),
             "flag_names": sorted(quality.FLAGS),
             "taxon": Taxon.objects.filter(slug=filters.taxon).first() if filters.taxon else None,
         },
