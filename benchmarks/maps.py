@@ -7,9 +7,8 @@ for later runs): 300 clusters of sightings over Kazakhstan, years 1990-2024, 1 %
 coordinate flag and 1 % recorded absent (both excluded from EOO/AOO). The places are the 16
 shipped oblasts, 120 synthetic protected areas and 6 ranges of the taxon. Endpoint latencies
 are measured in-process with Django's test client (no network), 200 requests each after 5
-warm-up requests. The recompute is also measured with a covering index on the records
-(taxon, occurrenceStatus, flags, latitude, longitude, year), created in the throwaway
-database for that measurement only. Writes ``results/maps.json``.
+warm-up requests. The records are read from the index that covers them (taxon, year,
+source, occurrenceStatus, flags, latitude, longitude). Writes ``results/maps.json``.
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ import numpy as np  # noqa: E402
 from _common import peak_rss_mb, write_results  # noqa: E402
 from _mappage import build_places, map_page_latencies  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from barys.places import areas, mapdata  # noqa: E402
@@ -47,7 +46,6 @@ from barys.records.quality import FLAGS  # noqa: E402
 from barys.taxa.models import Taxon  # noqa: E402
 
 SLUG = "bench-species"
-COVERING = "bench_occurrence_taxon_cover"
 BATCH = 50_000
 
 
@@ -114,19 +112,6 @@ def main() -> None:
     recompute_times, done = timed(lambda: areas.recompute_areas([taxon.pk]), 3)
     rows = {r.period: r for r in done[taxon.pk]}
     whole = rows["all"]
-    # The same with the covering index asked of the records app (created in this throwaway
-    # database only for the measurement, then dropped).
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE INDEX IF NOT EXISTS {COVERING} ON records_occurrence "
-            "(taxon_id, occurrence_status, flags, latitude, longitude, year)"
-        )
-        cursor.execute("ANALYZE")
-    covered_fetch, _ = timed(lambda: areas.usable_records(taxon.pk), 3)
-    covered_all_only, _ = timed(lambda: areas.recompute_areas([taxon.pk], every_period=False), 3)
-    covered_recompute, _ = timed(lambda: areas.recompute_areas([taxon.pk]), 3)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP INDEX {COVERING}")
     client = Client()
     latencies = map_page_latencies(client, SLUG)
     mapdata.invalidate()
@@ -145,12 +130,6 @@ def main() -> None:
         "recompute_period_all_seconds_median": round(statistics.median(all_only_times), 3),
         "recompute_all_periods_seconds_best": round(min(recompute_times), 3),
         "recompute_all_periods_seconds_median": round(statistics.median(recompute_times), 3),
-        "with_covering_index": {
-            "fetch_records_seconds_best": round(min(covered_fetch), 3),
-            "recompute_period_all_seconds_best": round(min(covered_all_only), 3),
-            "recompute_all_periods_seconds_best": round(min(covered_recompute), 3),
-            "recompute_all_periods_seconds_median": round(statistics.median(covered_recompute), 3),
-        },
         "target_seconds": 5.0,
         "endpoints": latencies,
         "map_png_first_render_seconds": round(svg_render_s[0], 3),

@@ -181,7 +181,17 @@ class Occurrence(models.Model):
             models.Index(fields=["taxon", "event_date_start"]),
             models.Index(fields=["latitude", "longitude"]),
             models.Index(fields=["source", "row_number"]),
-            models.Index(fields=["taxon", "year", "source"]),
+            models.Index(
+                fields=[
+                    "taxon",
+                    "year",
+                    "source",
+                    "occurrence_status",
+                    "flags",
+                    "latitude",
+                    "longitude",
+                ]
+            ),
             models.Index(fields=["h3_9", "taxon"]),
         ]
 
