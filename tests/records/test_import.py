@@ -155,9 +155,15 @@ def test_column_map(registry, source, tmp_path: Path) -> None:
 def test_resume_after_a_crash_gives_the_uninterrupted_state(
     registry, source, tmp_path: Path, monkeypatch
 ) -> None:
-    rows = [row(i, lat=f"43.{1000 + i}") for i in range(1, 26)]
+    # the first ten rows (written before the crash) are saigas, the others snow leopards
+    rows = [
+        row(i, lat=f"43.{1000 + i}", name="Saiga tatarica" if i <= 10 else "Panthera uncia")
+        for i in range(1, 26)
+    ]
     path = write_csv(tmp_path / "big.csv", rows)
     real = importer._write_chunk
+    scheduled: list[list[int]] = []
+    monkeypatch.setattr(importer.locating, "after_import", scheduled.append)
     calls = {"n": 0}
 
     def crashing(*args, **kwargs):
@@ -176,6 +182,8 @@ def test_resume_after_a_crash_gives_the_uninterrupted_state(
     assert result.batch.state == "done" and result.batch.created == 25
     assert sorted(Occurrence.objects.values_list("row_number", flat=True)) == list(range(2, 27))
     assert sum(OccurrenceCell.objects.filter(res=3).values_list("count", flat=True)) == 25
+    # EOO and AOO are recomputed for the taxa of the rows written before the crash too
+    assert scheduled == [sorted([registry["saiga"].pk, registry["uncia"].pk])]
 
 
 @pytest.mark.parametrize("name", ["archive-occ.zip", "gbif-results.zip"])

@@ -101,6 +101,7 @@ def import_occurrences(
     resume_after = batch.rows_done
     total = detected.rows_hint
     processed = 0
+    touched: set[int] = set()
     try:
         for chunk in _chunks(rows, chunk_size):
             processed += len(chunk)
@@ -108,13 +109,11 @@ def import_occurrences(
                 continue
             if processed - len(chunk) < resume_after:
                 chunk = chunk[resume_after - (processed - len(chunk)) :]
-            _write_chunk(
-                batch,
-                source,
-                [transformer(n, row) for n, row in chunk],
-                actor,
-                rows_in_chunk=len(chunk),
+            items = [transformer(n, row) for n, row in chunk]
+            touched.update(
+                i.values["taxon_id"] for i in items if isinstance(i, Draft) and i.values["taxon_id"]
             )
+            _write_chunk(batch, source, items, actor, rows_in_chunk=len(chunk))
             if progress:
                 progress(batch.rows_done, max(total, batch.rows_done))
     except FormatError as exc:
@@ -123,15 +122,15 @@ def import_occurrences(
         )
         batch.refresh_from_db()
         raise exc
-    touched = sorted(
-        set(
+    if resume_after:  # the taxa of the rows written before the import was interrupted
+        touched.update(
             Occurrence.objects.filter(batch=batch, taxon__isnull=False)
+            .order_by()
             .values_list("taxon_id", flat=True)
             .distinct()
         )
-    )
     if touched:
-        locating.after_import(touched)
+        locating.after_import(sorted(touched))
     ImportBatch.objects.filter(pk=batch.pk).update(
         state=ImportBatch.State.DONE, finished_at=timezone.now()
     )
