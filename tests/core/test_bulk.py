@@ -83,3 +83,12 @@ def test_instances_with_their_own_keys_and_conflicts_ignored() -> None:
     assert stored["a" * 64].original_name == "RCNX0001.JPG"
     assert stored["b" * 64].content_type == "image/jpeg"
     assert stored["b" * 64].created_at is not None
+
+
+def test_callable_defaults_are_called_for_each_row() -> None:
+    source = Source.objects.create(title="Bulk", code="bulk")
+    rows = [
+        {"source_id": source.pk, "latitude": 43.0 + i / 10, "longitude": 77.0} for i in range(3)
+    ]
+    assert insert_occurrences(rows) == 3  # occurrenceID left out: a new UUID for each row
+    assert Occurrence.objects.values("occurrence_id").distinct().count() == 3

@@ -17,6 +17,7 @@ from datetime import datetime
 from django.db import connection, transaction
 
 from barys.camtrap.models import Deployment, Event, Media
+from barys.core import bulk
 
 #: Namespace of the UUIDs Barys derives for camera-trap identifiers.
 NAMESPACE = uuid.UUID("6f1c1a52-7f0e-4b8e-9a51-3c2b7d0e9a11")
@@ -86,18 +87,20 @@ def regroup_events(deployment: Deployment) -> int:
     stale = [e.pk for key, e in existing.items() if key not in wanted]
     if stale:
         Event.objects.filter(pk__in=stale).delete()
-    new = [
-        Event(
-            event_id=g.event_id,
-            deployment=deployment,
-            start=g.start,
-            end=g.end,
-            media_count=len(g.media_pks),
-        )
-        for key, g in wanted.items()
-        if key not in existing
-    ]
-    Event.objects.bulk_create(new, batch_size=500)
+    bulk.insert_rows(
+        Event,
+        (
+            {
+                "event_id": g.event_id,
+                "deployment_id": deployment.pk,
+                "start": g.start,
+                "end": g.end,
+                "media_count": len(g.media_pks),
+            }
+            for key, g in wanted.items()
+            if key not in existing
+        ),
+    )
     changed = []
     for key, event in existing.items():
         group = wanted.get(key)

@@ -7,8 +7,8 @@ own work. :func:`insert_rows` writes plain tuples with one prepared ``executeman
 converting only the fields whose database form differs from the Python value (UUIDs, JSON,
 dates and date-times) with the backend's own adapters, so SQLite and PostgreSQL get exactly
 what the ORM would write. Values must already be of the field's Python type (the ORM's
-``to_python`` step is skipped); fields left out take their defaults, ``auto_now`` and
-``auto_now_add`` fields the time of the call. No signals are sent, as with ``bulk_create``,
+``to_python`` step is skipped); fields left out take their defaults (a callable default is
+called for each row), ``auto_now`` and ``auto_now_add`` fields the time of the call. No signals are sent, as with ``bulk_create``,
 and the primary keys are not read back.
 """
 
@@ -83,8 +83,12 @@ def insert_rows(
     """Insert rows given as {attname: value}; returns the number of rows sent."""
     layout, fields, sql = _layout(model, ignore_conflicts)
     now = timezone.now()
-    stored_defaults = {}  # each default converted once, not once per row
+    stored_defaults = {}  # each fixed default converted once, not once per row
+    fresh: dict[str, models.Field] = {}  # callable defaults (a new UUID…): one per row
     for (attname, adapt), field in zip(layout, fields, strict=True):
+        if not _stamped(field) and callable(field.default):
+            fresh[attname] = field
+            continue
         default = now if _stamped(field) else field.get_default()
         stored_defaults[attname] = default if adapt is None else adapt(default)
     batch = []
@@ -92,7 +96,11 @@ def insert_rows(
         values = []
         for attname, adapt in layout:
             if attname not in row:
-                values.append(stored_defaults[attname])
+                if attname in fresh:
+                    default = fresh[attname].get_default()
+                    values.append(default if adapt is None else adapt(default))
+                else:
+                    values.append(stored_defaults[attname])
             elif adapt is None:
                 values.append(row[attname])
             else:
