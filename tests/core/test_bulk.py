@@ -10,7 +10,6 @@ from django.db import IntegrityError, connection, transaction
 
 from barys.core import bulk
 from barys.core.models import StoredFile
-from barys.records.bulk import insert_occurrences
 from barys.records.models import Occurrence, Source
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +56,7 @@ def test_inserted_rows_read_back_as_written() -> None:
         "verbatim": {"locality": "Медеу"},
         "transformations": ["a note"],
     }
-    assert insert_occurrences([row]) == 1
+    assert bulk.insert_rows(Occurrence, [row]) == 1
     stored = Occurrence.objects.get(occurrence_id=occurrence_id)
     assert stored.event_date_start == start
     assert stored.verbatim == {"locality": "Медеу"}
@@ -67,7 +66,7 @@ def test_inserted_rows_read_back_as_written() -> None:
     assert stored.created_at >= before.replace(microsecond=0)
     assert stored.updated_at == stored.created_at
     with pytest.raises(IntegrityError), transaction.atomic():
-        insert_occurrences([row])
+        bulk.insert_rows(Occurrence, [row])
     assert Occurrence.objects.filter(occurrence_id=occurrence_id).count() == 1
 
 
@@ -90,5 +89,5 @@ def test_callable_defaults_are_called_for_each_row() -> None:
     rows = [
         {"source_id": source.pk, "latitude": 43.0 + i / 10, "longitude": 77.0} for i in range(3)
     ]
-    assert insert_occurrences(rows) == 3  # occurrenceID left out: a new UUID for each row
+    assert bulk.insert_rows(Occurrence, rows) == 3  # occurrenceID left out: a new UUID for each row
     assert Occurrence.objects.values("occurrence_id").distinct().count() == 3

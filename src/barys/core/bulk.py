@@ -8,8 +8,8 @@ converting only the fields whose database form differs from the Python value (UU
 dates and date-times) with the backend's own adapters, so SQLite and PostgreSQL get exactly
 what the ORM would write. Values must already be of the field's Python type (the ORM's
 ``to_python`` step is skipped); fields left out take their defaults (a callable default is
-called for each row), ``auto_now`` and ``auto_now_add`` fields the time of the call. No signals are sent, as with ``bulk_create``,
-and the primary keys are not read back.
+called for each row), ``auto_now`` and ``auto_now_add`` fields the time of the call. No
+signals are sent, as with ``bulk_create``, and the primary keys are not read back.
 """
 
 from __future__ import annotations
@@ -86,10 +86,13 @@ def insert_rows(
     stored_defaults = {}  # each fixed default converted once, not once per row
     fresh: dict[str, models.Field] = {}  # callable defaults (a new UUID…): one per row
     for (attname, adapt), field in zip(layout, fields, strict=True):
-        if not _stamped(field) and callable(field.default):
+        if _stamped(field):
+            default = now
+        elif callable(field.default):
             fresh[attname] = field
             continue
-        default = now if _stamped(field) else field.get_default()
+        else:
+            default = field.get_default()
         stored_defaults[attname] = default if adapt is None else adapt(default)
     batch = []
     for row in rows:
@@ -131,6 +134,7 @@ def insert_instances(objs: list[models.Model], *, ignore_conflicts: bool = False
     return insert_rows(model, rows, ignore_conflicts=ignore_conflicts)
 
 
-def parameter(value: uuid.UUID) -> Any:
-    """A UUID as a query parameter, as the ORM would pass it."""
-    return value if connection.features.has_native_uuid_field else value.hex
+def parameter(field: models.Field, value: Any) -> Any:
+    """``value`` of ``field`` as a query parameter, as the ORM would pass it."""
+    adapt = adapter(field)
+    return value if adapt is None else adapt(value)

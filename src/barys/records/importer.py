@@ -22,12 +22,11 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from barys.core import audit, filestore
-from barys.core import bulk as core_bulk
+from barys.core import audit, bulk, filestore
 from barys.core.geo import h3_cells, in_kazakhstan
 from barys.core.models import User
 from barys.interop.errors import FormatError
-from barys.records import bulk, cells, locating, quality, reading
+from barys.records import cells, locating, quality, reading
 from barys.records.matching import NameMatcher
 from barys.records.models import ImportBatch, Occurrence, Source
 from barys.records.policy import record_public_res
@@ -204,7 +203,7 @@ def _write_chunk(
                     reason=f"re-import of {locked.file_name} row {draft.row}",
                 )
                 updated += 1
-        bulk.insert_occurrences(new)
+        bulk.insert_rows(Occurrence, new)
         _flag_duplicates(new)
         cells.apply(deltas)
         report = list(locked.report)
@@ -231,6 +230,7 @@ def _existing(ids: list[uuid.UUID]) -> dict[uuid.UUID, Occurrence]:
     if not ids:
         return {}
     table = Occurrence._meta.db_table
+    field = Occurrence._meta.get_field("occurrence_id")
     step = connection.features.max_query_params or len(ids)
     found: list[int] = []
     with connection.cursor() as cursor:
@@ -239,7 +239,7 @@ def _existing(ids: list[uuid.UUID]) -> dict[uuid.UUID, Occurrence]:
             marks = ", ".join(["%s"] * len(part))
             cursor.execute(
                 f"SELECT id FROM {table} WHERE occurrence_id IN ({marks})",
-                [core_bulk.parameter(i) for i in part],
+                [bulk.parameter(field, i) for i in part],
             )
             found += [pk for (pk,) in cursor.fetchall()]
     if not found:

@@ -339,20 +339,21 @@ def _read(file: Path, *, fast: bool = True) -> ExifInfo:
     except OSError:
         header = None  # Pillow's path names the problem
     limit = Image.MAX_IMAGE_PIXELS or float("inf")
+    ends_with_eoi = False
     if header is not None and 0 < header.width * header.height <= limit:
         values["format"] = "JPEG"
         values["width"], values["height"] = header.width, header.height
-        exif, sub = header.ifd0, header.exif
-        try:
-            if not (header.ends_with_eoi or _jpeg_is_complete(file)):
-                problems.append("truncated JPEG: no end-of-image marker")
-        except OSError as exc:
-            problems.append(f"cannot read the file: {exc}")
+        exif, sub, ends_with_eoi = header.ifd0, header.exif, header.ends_with_eoi
     else:
         opened = _read_with_pillow(file, values, problems)
         if isinstance(opened, ExifInfo):
             return opened
         exif, sub = opened
+    try:
+        if values["format"] in ("JPEG", "MPO") and not (ends_with_eoi or _jpeg_is_complete(file)):
+            problems.append("truncated JPEG: no end-of-image marker")
+    except OSError as exc:
+        problems.append(f"cannot read the file: {exc}")
 
     values["make"] = _clean(exif.get(_TAG_MAKE))
     values["model"] = _clean(exif.get(_TAG_MODEL))
@@ -415,9 +416,4 @@ def _read_with_pillow(
     except Exception as exc:  # A corrupt header can raise almost anything inside Pillow.
         logger.debug("cannot open %s", file, exc_info=True)
         return ExifInfo(path=str(file), error=f"cannot read the image header: {exc}")
-    try:
-        if values["format"] in ("JPEG", "MPO") and not _jpeg_is_complete(file):
-            problems.append("truncated JPEG: no end-of-image marker")
-    except OSError as exc:
-        problems.append(f"cannot read the file: {exc}")
     return exif, sub
