@@ -191,6 +191,11 @@ def main() -> None:
         figures[f"{label}_first_ms"] = round(times[0], 1)  # what a cache saves shows here
         figures[f"{label}_p50_ms"] = round(percentile(times, 50), 1)
         figures[f"{label}_p95_ms"] = round(percentile(times, 95), 1)
+    # a source's data-quality page reads every record of the source (here all of them): a
+    # handful of requests tells its cost
+    times = timed(client, "/en/sources/bench/", 5)
+    figures["source_quality_page_first_ms"] = round(times[0], 1)
+    figures["source_quality_page_median_ms"] = round(percentile(times, 50), 1)
     figures["target_map_p95_ms"] = 150
     figures.update(map_page(client, args.requests))
     write_results(name, figures)
