@@ -22,6 +22,7 @@ __all__ = [
     "LOCAL_FORMAT",
     "correction_from_references",
     "format_local",
+    "offset_text",
     "parse_local",
     "to_utc",
     "zone",
@@ -75,6 +76,14 @@ def to_utc(local: datetime, zone_text: str) -> datetime:
 def in_zone(moment: datetime, zone_text: str) -> datetime:
     """An aware moment expressed in ``zone_text``."""
     return moment.astimezone(zone(zone_text))
+
+
+def offset_text(moment: datetime) -> str:
+    """The UTC offset of an aware ``moment`` as ``+HH:MM`` (``+00:00`` when naive)."""
+    offset = moment.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def format_local(value: datetime) -> str:

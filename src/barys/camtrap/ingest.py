@@ -29,65 +29,29 @@ from __future__ import annotations
 
 import logging
 import os
-import struct
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone as dj_timezone
 
-from barys.camtrap import clock
-from barys.camtrap.detection.exif import ExifInfo, read_exif
+from barys.camtrap.card import Examined, Problem, examine, list_card
+from barys.camtrap.detection.exif import ExifInfo
 from barys.camtrap.events import derived_id, regroup_events
+from barys.camtrap.media_times import describe_time_flags, place_in_time
 from barys.camtrap.models import Deployment, IngestRun, Media
-from barys.camtrap.services import correction_of
 from barys.core import audit, bulk
-from barys.core.filestore import default_store, sha256_of
 from barys.core.models import StoredFile
 
 log = logging.getLogger(__name__)
 
-IMAGE_TYPES: dict[str, str] = {
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".tif": "image/tiff",
-    ".tiff": "image/tiff",
-}
-VIDEO_TYPES: dict[str, str] = {
-    ".mp4": "video/mp4",
-    ".m4v": "video/mp4",
-    ".mov": "video/quicktime",
-    ".avi": "video/x-msvideo",
-    ".mts": "video/mp2t",
-    ".3gp": "video/3gpp",
-    ".mkv": "video/x-matroska",
-    ".wmv": "video/x-ms-wmv",
-}
-#: Camera times before this year are a reset clock (cameras restart at 2000 or earlier).
-EARLIEST_PLAUSIBLE_YEAR = 2001
-#: Folders and files that cards and operating systems add; skipped silently.
-_SYSTEM_NAMES = {"Thumbs.db", "desktop.ini", "System Volume Information", "$RECYCLE.BIN"}
-
 Progress = Callable[[int], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """A file with a problem: its path on the card and the reason."""
-
-    path: str
-    reason: str
-    registered: bool
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "reason": self.reason, "registered": self.registered}
 
 
 @dataclass
@@ -111,145 +75,6 @@ class IngestSummary:
         return self.files / self.seconds if self.seconds > 0 else 0.0
 
 
-@dataclass(slots=True)
-class _Examined:
-    relpath: str
-    name: str
-    rejected: str | None = None
-    sha256: str = ""
-    size: int = 0
-    media_type: str = ""
-    exif: ExifInfo | None = None
-    video_time: datetime | None = None
-    problems: list[str] = field(default_factory=list)
-    damaged: bool = False
-
-
-def list_card(root: Path) -> tuple[list[Path], list[Problem]]:
-    """Files under ``root`` in sorted order, and the ones skipped as unknown formats.
-
-    Hidden files and folders (names starting with a dot) and system files are left out
-    silently; other files that are neither images nor videos are returned as problems.
-    """
-    files: list[Path] = []
-    unknown: list[Problem] = []
-    if root.is_file():
-        candidates: Iterator[Path] = iter([root])
-        base = root.parent
-    else:
-        base = root
-
-        def walk() -> Iterator[Path]:
-            for folder, dirs, names in os.walk(root):
-                dirs[:] = sorted(
-                    d for d in dirs if not d.startswith(".") and d not in _SYSTEM_NAMES
-                )
-                for name in sorted(names):
-                    if not name.startswith(".") and name not in _SYSTEM_NAMES:
-                        yield Path(folder) / name
-
-        candidates = walk()
-    for path in candidates:
-        suffix = path.suffix.lower()
-        if suffix in IMAGE_TYPES or suffix in VIDEO_TYPES:
-            files.append(path)
-        else:
-            unknown.append(
-                Problem(
-                    path.relative_to(base).as_posix(),
-                    f"unknown format ({suffix or 'no extension'}): not an image or a video",
-                    registered=False,
-                )
-            )
-    return files, unknown
-
-
-def _mp4_creation_time(path: Path) -> datetime | None:
-    """The ``mvhd`` creation time of an MP4/MOV file (seconds since 1904), if found.
-
-    Read as the camera's local time, as trail cameras write it. Only the first and last
-    4 MiB are searched.
-    """
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as handle:
-            head = handle.read(4 << 20)
-            tail = b""
-            if size > 8 << 20:
-                handle.seek(size - (4 << 20))
-                tail = handle.read()
-    except OSError:
-        return None
-    for chunk in (head, tail):
-        at = chunk.find(b"mvhd")
-        if at < 0 or at + 16 > len(chunk):
-            continue
-        version = chunk[at + 4]
-        try:
-            if version == 1:
-                seconds = struct.unpack(">Q", chunk[at + 8 : at + 16])[0]
-            else:
-                seconds = struct.unpack(">I", chunk[at + 8 : at + 12])[0]
-        except struct.error:
-            continue
-        if seconds == 0:
-            return None
-        try:
-            return datetime(1904, 1, 1) + timedelta(seconds=seconds)
-        except OverflowError:
-            return None
-    return None
-
-
-def _examine(path: Path, base: Path, expected_serial: str, link: bool) -> _Examined:
-    """Hash, read and store one file (runs in a worker thread; no database access)."""
-    relpath = path.relative_to(base).as_posix()
-    result = _Examined(relpath=relpath, name=path.name)
-    suffix = path.suffix.lower()
-    try:
-        result.size = path.stat().st_size
-        if result.size == 0:
-            result.rejected = "empty file (0 bytes)"
-            return result
-        result.sha256 = sha256_of(path)
-    except OSError as exc:
-        result.rejected = f"cannot read the file: {exc.strerror or exc}"
-        return result
-    if suffix in VIDEO_TYPES:
-        result.media_type = VIDEO_TYPES[suffix]
-        result.video_time = _mp4_creation_time(path) if suffix in {".mp4", ".m4v", ".mov"} else None
-        if result.video_time is None:
-            result.problems.append("no capture time found in the video")
-    else:
-        info = read_exif(path)
-        if info.format is None:
-            result.rejected = info.error or "not a readable image"
-            return result
-        result.exif = info
-        result.media_type = {
-            "JPEG": "image/jpeg",
-            "MPO": "image/jpeg",
-            "PNG": "image/png",
-            "TIFF": "image/tiff",
-        }.get(info.format, IMAGE_TYPES.get(suffix, ""))
-        if info.error:
-            result.problems.append(info.error)
-            result.damaged = "truncated" in info.error or "cannot" in info.error
-        if expected_serial and info.serial_number and info.serial_number != expected_serial:
-            result.rejected = (
-                f"taken by camera serial {info.serial_number}, not {expected_serial} of this "
-                "deployment (a card mixing two cameras?)"
-            )
-            return result
-        if info.captured_at is None and not info.error:
-            result.problems.append("no EXIF capture time (DateTimeOriginal)")
-    try:
-        default_store().put_path(path, result.sha256, link=link)
-    except OSError as exc:
-        result.rejected = f"cannot store the file: {exc.strerror or exc}"
-    return result
-
-
 def _trigger_dict(info: ExifInfo) -> dict[str, Any] | None:
     trigger = info.trigger
     if trigger is None:
@@ -267,59 +92,7 @@ def _trigger_dict(info: ExifInfo) -> dict[str, Any] | None:
     return {k: v for k, v in values.items() if v is not None}
 
 
-def _place_in_time(
-    media: Media, camera_local: datetime | None, deployment: Deployment, now: datetime
-) -> None:
-    """Set the times and time flags of ``media`` from its camera time (naive or aware)."""
-    media.implausible_time = media.out_of_window = False
-    if camera_local is None:
-        media.no_timestamp = True
-        media.timestamp = None
-        media.timestamp_local = ""
-        media.clock_correction_s = 0.0
-        return
-    media.no_timestamp = False
-    if camera_local.tzinfo is not None:  # EXIF with OffsetTimeOriginal
-        offset = camera_local.utcoffset() or timedelta(0)
-        minutes = int(offset.total_seconds() // 60)
-        media.time_zone = (
-            f"{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-        )
-    else:
-        media.time_zone = deployment.time_zone
-    naive = camera_local.replace(tzinfo=None)
-    media.timestamp_local = clock.format_local(naive)
-    correction = correction_of(deployment)
-    media.clock_correction_s = correction.seconds_at(naive)
-    try:
-        media.timestamp = clock.to_utc(
-            naive + timedelta(seconds=media.clock_correction_s), media.time_zone
-        )
-    except (OverflowError, ValueError):
-        media.timestamp = None
-        media.implausible_time = True
-        return
-    if naive.year < EARLIEST_PLAUSIBLE_YEAR or media.timestamp > now + timedelta(days=1):
-        media.implausible_time = True
-    elif not deployment.contains(media.timestamp):
-        media.out_of_window = True
-
-
-def _describe_time_flags(media: Media, deployment: Deployment) -> list[str]:
-    reasons: list[str] = []
-    if media.implausible_time:
-        reasons.append(f"implausible camera time {media.timestamp_local} (clock reset or wrong)")
-    elif media.out_of_window and media.timestamp is not None:
-        reasons.append(
-            f"time {media.timestamp:%Y-%m-%d %H:%M:%S} UTC outside the deployment "
-            f"{deployment.start:%Y-%m-%d}–{deployment.end:%Y-%m-%d}"
-            if deployment.end
-            else f"time {media.timestamp:%Y-%m-%d %H:%M:%S} UTC before the deployment start"
-        )
-    return reasons
-
-
-def _media_row(item: _Examined, deployment: Deployment, now: datetime) -> Media:
+def _media_row(item: Examined, deployment: Deployment, now: datetime) -> Media:
     info = item.exif
     media = Media(
         media_id=derived_id("media", deployment.deployment_id, item.sha256),
@@ -361,8 +134,8 @@ def _media_row(item: _Examined, deployment: Deployment, now: datetime) -> Media:
         media.exif_data = exif_data or None
     else:
         camera_time = item.video_time
-    _place_in_time(media, camera_time, deployment, now)
-    problems = list(item.problems) + _describe_time_flags(media, deployment)
+    place_in_time(media, camera_time, deployment, now)
+    problems = list(item.problems) + describe_time_flags(media, deployment)
     media.damaged = item.damaged
     media.problems = "; ".join(problems)
     return media
@@ -376,7 +149,7 @@ class _Writer:
         self.summary = summary
         self.now = dj_timezone.now()
 
-    def write(self, batch: list[_Examined]) -> None:
+    def write(self, batch: list[Examined]) -> None:
         accepted = [item for item in batch if item.rejected is None]
         for item in batch:
             if item.rejected is not None:
@@ -455,42 +228,6 @@ def _serial_counts(deployment: Deployment) -> list[tuple[str, int]]:
     ]
 
 
-def recompute_times(deployment: Deployment) -> int:
-    """Recompute every medium's corrected time and time flags from its original camera time.
-
-    Used after a clock correction or a change of the deployment window; returns the number
-    of media changed.
-    """
-    now = dj_timezone.now()
-    changed: list[Media] = []
-    fields = [
-        "timestamp",
-        "clock_correction_s",
-        "implausible_time",
-        "out_of_window",
-        "no_timestamp",
-        "time_zone",
-        "timestamp_local",
-    ]
-    for media in (
-        Media.objects.filter(deployment=deployment)
-        .only("pk", *fields, "exif_data")
-        .iterator(chunk_size=2000)
-    ):
-        before = tuple(getattr(media, f) for f in fields)
-        camera_time = clock.parse_local(media.timestamp_local) if media.timestamp_local else None
-        declared = (media.exif_data or {}).get("OffsetTimeOriginal")
-        if camera_time is not None and isinstance(declared, str) and clock.is_valid_zone(declared):
-            camera_time = camera_time.replace(tzinfo=clock.zone(declared))
-        _place_in_time(media, camera_time, deployment, now)
-        if tuple(getattr(media, f) for f in fields) != before:
-            changed.append(media)
-    with transaction.atomic():
-        for start in range(0, len(changed), 500):
-            Media.objects.bulk_update(changed[start : start + 500], fields)
-    return len(changed)
-
-
 def ensure_derivatives_job(deployment: Deployment, *, actor: Any = None) -> None:
     """Queue a thumbnail/preview job for the deployment unless one is already waiting."""
     from barys.core import jobs
@@ -564,7 +301,7 @@ def ingest_card(
     writer = _Writer(deployment, summary)
     window = max(4, workers * 64)
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="ingest") as pool:
-        pending: deque[Future[_Examined]] = deque()
+        pending: deque[Future[Examined]] = deque()
         queue = iter(files)
 
         def fill() -> None:
@@ -572,10 +309,10 @@ def ingest_card(
                 path = next(queue, None)
                 if path is None:
                     return
-                pending.append(pool.submit(_examine, path, base, expected, link))
+                pending.append(pool.submit(examine, path, base, expected, link))
 
         fill()
-        batch: list[_Examined] = []
+        batch: list[Examined] = []
         while pending:
             batch.append(pending.popleft().result())
             fill()

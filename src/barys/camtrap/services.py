@@ -127,7 +127,7 @@ def update_deployment(
     _update(deployment, actor, reason, **fields)
     if window_changed:
         from barys.camtrap.events import regroup_events
-        from barys.camtrap.ingest import recompute_times
+        from barys.camtrap.media_times import recompute_times
 
         recompute_times(deployment)
         regroup_events(deployment)
@@ -208,7 +208,7 @@ def set_clock_correction(
         clock_note=note,
     )
     from barys.camtrap.events import regroup_events
-    from barys.camtrap.ingest import recompute_times
+    from barys.camtrap.media_times import recompute_times
 
     recompute_times(deployment)
     regroup_events(deployment)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from barys.camtrap import clock
+
 OUTAGE_TAG = re.compile(r"^outage:(\S+)/(\S+)/(\S+)$")
 EXTRA_RESOURCES = "_extra_resources"
 EXTRA_FILES = "_extra_files"
@@ -12,9 +14,6 @@ LANGUAGES = {"eng": "en", "rus": "ru", "kaz": "kk"}
 
 
 def zone_text_of(moment: datetime) -> str:
-    offset = moment.utcoffset()
-    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
-    if minutes == 0:
-        return "UTC"
-    sign = "+" if minutes >= 0 else "-"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    """The package's zone of an aware moment: ``UTC``, or its offset as ``+HH:MM``."""
+    text = clock.offset_text(moment)
+    return "UTC" if text == "+00:00" else text
