@@ -88,6 +88,17 @@ def test_zones() -> None:
     assert not clock.is_valid_zone("+25:00")
 
 
+def test_offset_text() -> None:
+    def at(zone: str) -> datetime:
+        return datetime(2023, 6, 1, 12, tzinfo=clock.zone(zone))
+
+    assert clock.offset_text(at("+06:00")) == "+06:00"
+    assert clock.offset_text(at("-03:30")) == "-03:30"
+    assert clock.offset_text(at("UTC")) == "+00:00"
+    assert clock.offset_text(datetime(2023, 6, 1, 12)) == "+00:00"  # naive
+    assert clock.offset_text(at("Asia/Kathmandu")) == "+05:45"
+
+
 def test_clock_corrections() -> None:
     correction = clock.correction_from_references(
         [
