@@ -171,6 +171,20 @@ def test_svg_and_png_export(uncia) -> None:
     )
 
 
+def test_printed_map_follows_the_cells_of_the_species_and_its_subspecies(uncia) -> None:
+    client = Client()
+    before = client.get("/en/species/panthera-uncia/map.svg").content
+    assert client.get("/en/species/panthera-uncia/map.svg").content == before  # cached
+    subspecies = taxon("Panthera uncia uncioides", rank="subspecies", parent=uncia, category=2)
+    add_records(subspecies, [47.5], [83.5])  # far from the species' own records
+    cells.rebuild()
+    after = client.get("/en/species/panthera-uncia/map.svg").content
+    assert after != before  # drawn again, with the subspecies' cell
+    from barys.core.geo import h3_cell
+
+    assert h3_cell(47.5, 83.5, 5) in species_map.public_cells(uncia)
+
+
 def test_species_page_has_the_map_panel(uncia) -> None:
     page = Client().get("/en/species/panthera-uncia/").content.decode()
     assert 'href="/en/species/panthera-uncia/map/"' in page

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Max, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -59,17 +58,9 @@ def public_cells(taxon: Taxon) -> list[int]:
     return [c.cell for c in records_public_cells(resolution=PRINT_H3_RES, taxon_ids=members)]
 
 
-def _cells_version(taxon: Taxon) -> tuple[Any, ...]:
-    from barys.records.models import OccurrenceCell
-
-    found = OccurrenceCell.objects.filter(taxon=taxon).aggregate(
-        n=Count("id"), total=Sum("count"), last=Max("last_year")
-    )
-    return (found["n"], found["total"], found["last"])
-
-
-def map_layers(taxon: Taxon, language: str) -> render.MapLayers:
-    """Everything the printed map of ``taxon`` shows."""
+def map_layers(taxon: Taxon, language: str, cells: list[int] | None = None) -> render.MapLayers:
+    """Everything the printed map of ``taxon`` shows (``cells``: its :func:`public_cells`,
+    when already read)."""
     stored_oblasts = list(
         Place.objects.filter(kind=PlaceKind.OBLAST).values_list("geometry", flat=True)
     )
@@ -97,7 +88,7 @@ def map_layers(taxon: Taxon, language: str) -> render.MapLayers:
         country=geo.simplified(kazakhstan(), tolerance),
         oblasts=oblasts,
         ranges=ranges,
-        cells=public_cells(taxon),
+        cells=public_cells(taxon) if cells is None else cells,
         protected_areas=areas,
         labels=labels,
         footnote=_(
@@ -107,11 +98,15 @@ def map_layers(taxon: Taxon, language: str) -> render.MapLayers:
 
 
 def map_image(taxon: Taxon, *, fmt: str, size: str, language: str) -> bytes:
-    """The printed map as SVG or PNG bytes, cached until its places or cells change."""
+    """The printed map as SVG or PNG bytes, cached until its places or cells change.
+
+    The cells drawn, the species' and its subspecies', are their own version.
+    """
+    cells = public_cells(taxon)
     version = (
         mapdata.stamp([PlaceKind.OBLAST, PlaceKind.PROTECTED_AREA]),
         mapdata.stamp([PlaceKind.RANGE], taxon.pk),
-        _cells_version(taxon),
+        tuple(cells),
         taxon.sensitivity_category,
         taxon.name(language),
     )
@@ -120,7 +115,10 @@ def map_image(taxon: Taxon, *, fmt: str, size: str, language: str) -> bytes:
         key,
         version,
         lambda: render.render(
-            map_layers(taxon, language), fmt=fmt, size=size, dpi=200 if size == "page" else 110
+            map_layers(taxon, language, cells),
+            fmt=fmt,
+            size=size,
+            dpi=200 if size == "page" else 110,
         ),
     )
 
