@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.text import slugify
 
 from barys.camtrap import clock
@@ -67,6 +67,35 @@ def _split_tags(text: str | None) -> tuple[str, list[tuple[datetime, datetime, s
                 pass
         kept.append(tag)
     return " | ".join(kept), found
+
+
+_Row = TypeVar("_Row", bound=models.Model)
+
+
+def _stage(
+    model: type[_Row],
+    found: _Row | None,
+    identity: dict[str, Any],
+    values: dict[str, Any],
+    new: list[_Row],
+    changed: list[_Row],
+) -> _Row:
+    """The row with this package identifier: made (and listed as new) when not yet stored,
+    else updated with ``values`` (and listed as changed)."""
+    if found is None:
+        found = model(**identity, **values)
+        new.append(found)
+        return found
+    for key, value in values.items():
+        setattr(found, key, value)
+    changed.append(found)
+    return found
+
+
+def _save(model: type[_Row], new: list[_Row], changed: list[_Row], fields: list[str]) -> None:
+    model._default_manager.bulk_create(new, batch_size=500)
+    if changed:
+        model._default_manager.bulk_update(changed, fields, batch_size=500)
 
 
 def _camera_for(serial: str | None, model_text: str | None, actor: Any) -> Camera | None:
@@ -342,18 +371,10 @@ def _import_media(
             "favourite": row["favorite"],
             "comments": row["mediaComments"] or "",
         }
-        media = existing.get(row["mediaID"])
-        if media is None:
-            media = Media(media_id=row["mediaID"], **values)
-            new.append(media)
-            existing[row["mediaID"]] = media
-        else:
-            for key, value in values.items():
-                setattr(media, key, value)
-            changed.append(media)
-    Media.objects.bulk_create(new, batch_size=500)
-    if changed:
-        Media.objects.bulk_update(changed, fields, batch_size=500)
+        existing[row["mediaID"]] = _stage(
+            Media, existing.get(row["mediaID"]), {"media_id": row["mediaID"]}, values, new, changed
+        )
+    _save(Media, new, changed, fields)
     return {m.media_id: m for m in Media.objects.filter(media_id__in=list(existing))}
 
 
@@ -448,16 +469,15 @@ def _import_observations(
             "tags": (row["observationTags"] or "")[:1000],
             "comments": row["observationComments"] or "",
         }
-        found = existing.get(row["observationID"])
-        if found is None:
-            new.append(Observation(observation_id=row["observationID"], **values))
-        else:
-            for key, value in values.items():
-                setattr(found, key, value)
-            changed.append(found)
-    Observation.objects.bulk_create(new, batch_size=500)
-    if changed:
-        Observation.objects.bulk_update(changed, fields, batch_size=500)
+        _stage(
+            Observation,
+            existing.get(row["observationID"]),
+            {"observation_id": row["observationID"]},
+            values,
+            new,
+            changed,
+        )
+    _save(Observation, new, changed, fields)
     by_event: dict[int, list[int]] = defaultdict(list)
     for media_pk, event in media_events.items():
         by_event[event.pk].append(media_pk)
