@@ -11,8 +11,8 @@ from django.test import Client
 
 from barys.core.audit import history
 from barys.core.roles import PermissionDenied
-from barys.individuals import decisions, kinship
-from barys.individuals.errors import RegistryConflict, UndoConflict
+from barys.individuals import decisions, kinship, verdicts
+from barys.individuals.errors import InvalidInput, RegistryConflict, UndoConflict
 from barys.individuals.models import Annotation, Individual, MatchDecision, MatchSuggestion
 from tests.individuals.test_passports_world import (
     World,
@@ -251,3 +251,36 @@ def test_merge_and_split_through_the_pages(login: Callable[..., Client], registr
     assert reload(picked).individual.code == "SL-IA-050"
     check_registry()
     assert Annotation.objects.filter(individual__code="SL-IA-050").count() == 1
+
+
+def test_a_new_passport_moves_on_to_the_next_photo_of_the_event_awaiting_one(
+    login: Callable[..., Client], world: World, registry: dict
+) -> None:
+    query = registry["query"]
+    later = annotate(add_media(world.deployment_a, at(50).replace(second=20)))
+    query.refresh_from_db()
+    later.media.refresh_from_db()
+    query.media.refresh_from_db()
+    assert later.media.event_id == query.media.event_id  # one event, two photos waiting
+    assert verdicts.next_awaiting(query) == later
+    client = login("res", "researcher", ["ile-alatau"])
+    url = f"/en/individuals/review/{query.annotation_id}/decide/"
+    response = client.post(url, {"decision": "new", "code": "SL-IA-060"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/en/individuals/review/{later.annotation_id}/"
+    assert reload(query).individual.code == "SL-IA-060"
+    assert verdicts.next_awaiting(later) is None  # the first photo has its passport now
+    # a verdict about a candidate needs one; nothing is recorded without it
+    decisions_before = MatchDecision.objects.count()
+    with pytest.raises(InvalidInput, match="candidate"):
+        verdicts.record_verdict(
+            annotation=later, verdict="same", individual=None, suggestion=None, actor="test"
+        )
+    with pytest.raises(InvalidInput, match="unknown verdict"):
+        verdicts.record_verdict(
+            annotation=later, verdict="maybe", individual=None, suggestion=None, actor="test"
+        )
+    response = client.post(
+        f"/en/individuals/review/{later.annotation_id}/decide/", {"decision": "same"}
+    )
+    assert response.status_code == 302 and MatchDecision.objects.count() == decisions_before

@@ -31,6 +31,7 @@ from barys.individuals import (
     presentation,
     recognition,
     sightings,
+    verdicts,
 )
 from barys.individuals.errors import IndividualsError, NotFound
 from barys.individuals.models import (
@@ -522,55 +523,34 @@ def decide(request: HttpRequest, annotation_id: uuid.UUID) -> HttpResponse:
             if data.get("individual")
             else None
         )
-        if kind in ("same", "not_same", "unsure") and individual is None:
+        if kind in verdicts.ABOUT_A_CANDIDATE and individual is None:
             messages.error(request, _("Choose a candidate or give an ID code."))
             return redirect(reverse("individual-review", args=[annotation.annotation_id]))
-        if kind == "same":
-            assert individual is not None
-            decisions.decide_same(
-                annotation=annotation,
-                individual=individual,
-                suggestion=suggestion,
-                actor=request.user,
-                note=data["note"],
-            )
-            messages.success(request, _("Identified as %(code)s.") % {"code": individual.code})
-        elif kind in ("not_same", "unsure"):
-            assert individual is not None
-            decide = decisions.decide_not_same if kind == "not_same" else decisions.decide_unsure
-            decide(
-                annotation=annotation,
-                individual=individual,
-                suggestion=suggestion,
-                actor=request.user,
-                note=data["note"],
-            )
-            position += 1
-        elif kind == "new":
-            decision = decisions.create_from_annotation(
-                annotation=annotation,
-                actor=request.user,
-                code=data["code"].strip() or None,
-                note=data["note"],
-            )
-            assert decision.individual is not None
-            messages.success(
-                request, _("New passport %(code)s created.") % {"code": decision.individual.code}
-            )
-        else:
-            decisions.unassign(annotation=annotation, actor=request.user, note=data["note"])
-            messages.success(request, _("Identification removed."))
+        decision = verdicts.record_verdict(
+            annotation=annotation,
+            verdict=kind,
+            individual=individual,
+            suggestion=suggestion,
+            actor=request.user,
+            note=data["note"],
+            code=data["code"].strip(),
+        )
     except IndividualsError as exc:
         messages.error(request, str(exc))
     else:
-        if kind in ("same", "new") and annotation.media.event_id:
-            waiting = (
-                Annotation.objects.filter(media__event_id=annotation.media.event_id)
-                .filter(individual__isnull=True)
-                .exclude(pk=annotation.pk)
-                .order_by("media__timestamp", "id")
-                .first()
-            )
+        if kind in ("not_same", "unsure"):
+            position += 1  # on to the next candidate
+        elif kind == "unassign":
+            messages.success(request, _("Identification removed."))
+        else:
+            if kind == "same":
+                assert individual is not None
+                done = _("Identified as %(code)s.") % {"code": individual.code}
+            else:
+                assert decision.individual is not None
+                done = _("New passport %(code)s created.") % {"code": decision.individual.code}
+            messages.success(request, done)
+            waiting = verdicts.next_awaiting(annotation)
             if waiting is not None:  # on to the next photo of the event awaiting a decision
                 return redirect("individual-review", annotation_id=waiting.annotation_id)
     return redirect(
