@@ -89,6 +89,33 @@ def test_api_creates_incidents_with_field_errors(token_client) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"type": "alien-abduction"}, "type"),
+        ({"scope": "atlantis"}, "scope"),
+        ({"taxon": "panthera-leo"}, "taxon"),
+        ({"individual": "SL-XX-999"}, "individual"),
+        ({"priority": "whenever"}, "priority"),
+        ({"occurred_at": "2024-02-11T12:20:00"}, "occurred_at"),
+    ],
+)
+def test_api_names_the_field_of_an_unknown_code(token_client, change, field) -> None:
+    factories.scope()
+    client, _token = token_client("ranger", "observer", ["ile-alatau"])
+    body = {
+        "type": "poaching",
+        "occurred_at": "2024-02-11T12:20:00+05:00",
+        "scope": "ile-alatau",
+        "attributes": {"poaching_kind": "snare", "evidence": ["snares"]},
+        **change,
+    }
+    response = client.post("/api/v1/incidents", body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response.json()["detail"].split(":")[0] == field
+    assert not Incident.objects.exists()
+
+
 def test_incident_types_are_listed_with_their_schema(client) -> None:
     types = client.get("/api/v1/incident-types").json()
     assert_matches_openapi("/api/v1/incident-types", types)

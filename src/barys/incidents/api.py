@@ -14,12 +14,9 @@ from ninja.responses import Status
 
 from barys.core import roles
 from barys.core.api_auth import LOGIN_REQUIRED, current_user
-from barys.core.models import Scope
 from barys.incidents import access, queries, services
 from barys.incidents.models import Incident, IncidentType
 from barys.incidents.schema import AttributeErrors
-from barys.individuals.models import Individual
-from barys.taxa.models import Taxon
 
 router = Router(tags=["incidents"])
 
@@ -161,36 +158,24 @@ def incident_detail(request: HttpRequest, code: str) -> dict[str, Any]:
 def incident_create(request: HttpRequest, payload: IncidentIn) -> Status[dict[str, Any]]:
     """Record an incident (observers in the incident's protected area)."""
     user = request.user
-    incident_type = IncidentType.objects.filter(code=payload.type, active=True).first()
-    if incident_type is None:
-        raise HttpError(400, f"type: unknown incident type {payload.type!r}")
-    scope = Scope.objects.filter(code=payload.scope).first() if payload.scope else None
-    if payload.scope and scope is None:
-        raise HttpError(400, f"scope: unknown protected area {payload.scope!r}")
-    taxon = Taxon.objects.filter(slug=payload.taxon).first() if payload.taxon else None
-    if payload.taxon and taxon is None:
-        raise HttpError(400, f"taxon: unknown taxon {payload.taxon!r}")
-    individual = (
-        Individual.objects.filter(code=payload.individual).first() if payload.individual else None
-    )
-    if payload.individual and individual is None:
-        raise HttpError(400, f"individual: unknown individual {payload.individual!r}")
-    if payload.priority and payload.priority not in Incident.Priority.values:
-        raise HttpError(400, f"priority: expected one of {', '.join(Incident.Priority.values)}")
-    if payload.occurred_at.tzinfo is None:
-        raise HttpError(400, "occurred_at: give a time zone (e.g. 2023-12-05T10:00:00+05:00)")
     try:
+        found = services.resolve_references(
+            type_code=payload.type,
+            scope_code=payload.scope,
+            taxon_slug=payload.taxon,
+            individual_code=payload.individual,
+        )
         incident = services.record_incident(
             actor=user,
-            type=incident_type,
+            type=found.type,
             occurred_at=payload.occurred_at,
-            scope=scope,
+            scope=found.scope,
             latitude=payload.latitude,
             longitude=payload.longitude,
             uncertainty_m=payload.uncertainty_m,
             locality=payload.locality,
-            taxon=taxon,
-            individual=individual,
+            taxon=found.taxon,
+            individual=found.individual,
             count=payload.count,
             priority=payload.priority,
             narrative=payload.narrative,

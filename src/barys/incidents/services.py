@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -114,6 +115,44 @@ def _save_new(incident: Incident) -> None:
 
 
 @transaction.atomic
+@dataclass(frozen=True)
+class References:
+    """The objects an incident names by code (as the API and field forms send them)."""
+
+    type: IncidentType
+    scope: Scope | None = None
+    taxon: Taxon | None = None
+    individual: Individual | None = None
+
+
+def resolve_references(
+    *,
+    type_code: str,
+    scope_code: str | None = None,
+    taxon_slug: str | None = None,
+    individual_code: str | None = None,
+) -> References:
+    """The incident type, protected area, taxon and individual these codes name.
+
+    Raises:
+        IncidentError: a code names nothing (``field`` says which).
+    """
+    incident_type = IncidentType.objects.filter(code=type_code, active=True).first()
+    if incident_type is None:
+        raise IncidentError(f"unknown incident type {type_code!r}", "type")
+    found: dict[str, Any] = {}
+    for field, model, lookup, code, what in (
+        ("scope", Scope, "code", scope_code, "protected area"),
+        ("taxon", Taxon, "slug", taxon_slug, "taxon"),
+        ("individual", Individual, "code", individual_code, "individual"),
+    ):
+        if code:
+            found[field] = model.objects.filter(**{lookup: code}).first()
+            if found[field] is None:
+                raise IncidentError(f"unknown {what} {code!r}", field)
+    return References(type=incident_type, **found)
+
+
 def record_incident(
     *,
     actor: User | None,
@@ -143,7 +182,11 @@ def record_incident(
         where = f"in {scope.code}" if scope else "nationally"
         raise PermissionDenied(f"the observer role {where} is required to record incidents")
     if timezone.is_naive(occurred_at):
-        raise IncidentError("the date and time need a time zone", "occurred_at")
+        raise IncidentError(
+            "the date and time need a time zone (e.g. 2023-12-05T10:00:00+05:00)", "occurred_at"
+        )
+    if priority and priority not in Incident.Priority.values:
+        raise IncidentError(f"expected one of {', '.join(Incident.Priority.values)}", "priority")
     _check_location(latitude, longitude)
     attributes = dict(attributes or {})
     validate_attributes(type.schema, attributes)
