@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -63,17 +64,21 @@ def test_saving_invalid_attributes_is_refused_everywhere(make_user) -> None:
         )
 
 
-def test_api_creates_incidents_with_field_errors(token_client) -> None:
-    factories.scope()
-    client, _token = token_client("ranger", "observer", ["ile-alatau"])
-    body = {
+def poaching(**change: Any) -> dict[str, Any]:
+    """The body of an API request recording a poaching incident in Ile-Alatau."""
+    return {
         "type": "poaching",
         "occurred_at": "2024-02-11T12:20:00+05:00",
         "scope": "ile-alatau",
-        "latitude": 43.1,
-        "longitude": 77.0,
-        "attributes": {"poaching_kind": "snare"},
+        "attributes": {"poaching_kind": "snare", "evidence": ["snares"]},
+        **change,
     }
+
+
+def test_api_creates_incidents_with_field_errors(token_client) -> None:
+    factories.scope()
+    client, _token = token_client("ranger", "observer", ["ile-alatau"])
+    body = poaching(latitude=43.1, longitude=77.0, attributes={"poaching_kind": "snare"})
     bad = client.post("/api/v1/incidents", body, content_type="application/json")
     assert bad.status_code == 400 and "evidence" in bad.json()["detail"]
     body["attributes"]["evidence"] = ["snares"]
@@ -103,13 +108,7 @@ def test_api_creates_incidents_with_field_errors(token_client) -> None:
 def test_api_names_the_field_of_an_unknown_code(token_client, change, field) -> None:
     factories.scope()
     client, _token = token_client("ranger", "observer", ["ile-alatau"])
-    body = {
-        "type": "poaching",
-        "occurred_at": "2024-02-11T12:20:00+05:00",
-        "scope": "ile-alatau",
-        "attributes": {"poaching_kind": "snare", "evidence": ["snares"]},
-        **change,
-    }
+    body = poaching(**change)
     response = client.post("/api/v1/incidents", body, content_type="application/json")
     assert response.status_code == 400, response.content
     assert response.json()["detail"].split(":")[0] == field
