@@ -27,7 +27,6 @@ flagged when the deployment's camera serial is not known (the card's majority se
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 from collections import deque
@@ -48,8 +47,6 @@ from barys.camtrap.media_times import describe_time_flags, place_in_time
 from barys.camtrap.models import Deployment, IngestRun, Media
 from barys.core import audit, bulk
 from barys.core.models import StoredFile
-
-log = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
 

@@ -114,7 +114,6 @@ def _save_new(incident: Incident) -> None:
     raise IncidentError("could not allocate an incident number; try again")
 
 
-@transaction.atomic
 @dataclass(frozen=True)
 class References:
     """The objects an incident names by code (as the API and field forms send them)."""
@@ -153,6 +152,7 @@ def resolve_references(
     return References(type=incident_type, **found)
 
 
+@transaction.atomic
 def record_incident(
     *,
     actor: User | None,

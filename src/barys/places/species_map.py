@@ -58,9 +58,8 @@ def public_cells(taxon: Taxon) -> list[int]:
     return [c.cell for c in records_public_cells(resolution=PRINT_H3_RES, taxon_ids=members)]
 
 
-def map_layers(taxon: Taxon, language: str, cells: list[int] | None = None) -> render.MapLayers:
-    """Everything the printed map of ``taxon`` shows (``cells``: its :func:`public_cells`,
-    when already read)."""
+def map_layers(taxon: Taxon, language: str, cells: list[int]) -> render.MapLayers:
+    """Everything the printed map of ``taxon`` shows (``cells``: its :func:`public_cells`)."""
     stored_oblasts = list(
         Place.objects.filter(kind=PlaceKind.OBLAST).values_list("geometry", flat=True)
     )
@@ -88,7 +87,7 @@ def map_layers(taxon: Taxon, language: str, cells: list[int] | None = None) -> r
         country=geo.simplified(kazakhstan(), tolerance),
         oblasts=oblasts,
         ranges=ranges,
-        cells=public_cells(taxon) if cells is None else cells,
+        cells=cells,
         protected_areas=areas,
         labels=labels,
         footnote=_(

@@ -217,16 +217,18 @@ def taxon_summary(taxon: Taxon) -> TaxonRecordSummary:
 
 def source_quality(source: Source) -> dict[str, Any]:
     """Per-flag counts and import outcomes of one source."""
-    combinations = (
-        source.occurrences.exclude(flags=0).order_by().values_list("flags").annotate(n=Count("id"))
-    )  # the database counts each combination of flags; few combinations ever occur
+    # one pass: the database counts each combination of flags (few ever occur), the
+    # combinations add up to the source's records
+    combinations = source.occurrences.order_by().values_list("flags").annotate(n=Count("id"))
+    records = 0
     counts: Counter[str] = Counter()
     for bits, n in combinations:
+        records += n
         for name in quality.from_bits(bits):
             counts[name] += n
     batches = list(ImportBatch.objects.filter(source=source))
     return {
-        "records": source.occurrences.count(),
+        "records": records,
         "flags": sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])),
         "batches": batches,
         "rejected": sum(b.rejected for b in batches),

@@ -17,12 +17,11 @@ kept as written, so importing the same package again changes nothing; package me
 resources outside the standard are kept and written back on export.
 """
 
-from barys.camtrap.dp.export import dp_generalise, export_all, export_survey, survey_for_export
+from barys.camtrap.dp.export import export_all, export_survey, survey_for_export
 from barys.camtrap.dp.importing import PackageRefused, import_package
 
 __all__ = [
     "PackageRefused",
-    "dp_generalise",
     "export_all",
     "export_survey",
     "import_package",

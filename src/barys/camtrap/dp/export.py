@@ -27,6 +27,7 @@ from barys.camtrap.models import (
     Station,
     Survey,
 )
+from barys.core import sensitivity
 from barys.core.filestore import default_store
 from barys.interop import camtrap_dp as dp
 from barys.taxa.models import Taxon
@@ -145,7 +146,14 @@ def export_survey(
                 withheld.add(deployment.pk)
                 continue
             generalised.add(deployment.pk)
-            view = dp_generalise(latitude, longitude, uncertainty, category)
+            view = sensitivity.generalise(
+                latitude=latitude,
+                longitude=longitude,
+                uncertainty_m=uncertainty,
+                locality="",
+                event_date="",
+                category=category,
+            )
             latitude, longitude, uncertainty = view.latitude, view.longitude, view.uncertainty_m
             location_name = None
             setup_by = None
@@ -261,21 +269,6 @@ def export_survey(
         observations=observation_rows,
         extra_resources=extra_resources,
         extra_files=extra_files,
-    )
-
-
-def dp_generalise(
-    latitude: float, longitude: float, uncertainty: float | None, category: int
-) -> Any:
-    from barys.core import sensitivity
-
-    return sensitivity.generalise(
-        latitude=latitude,
-        longitude=longitude,
-        uncertainty_m=uncertainty,
-        locality="",
-        event_date="",
-        category=category,
     )
 
 
