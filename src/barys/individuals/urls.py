@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from barys.individuals import views
+from barys.individuals import review_views, views
 
 
 class CodeConverter:
@@ -22,16 +22,18 @@ urlpatterns = [
     path("individuals/new/", views.individual_create, name="individual-create"),
     path("individuals/kinship/", views.kinship_page, name="individual-kinship"),
     path("individuals/kinship/add/", views.litter_create, name="litter-create"),
-    path("individuals/review/", views.review_queue, name="individual-review-queue"),
-    path("individuals/review/<uuid:annotation_id>/", views.review, name="individual-review"),
+    path("individuals/review/", review_views.review_queue, name="individual-review-queue"),
+    path("individuals/review/<uuid:annotation_id>/", review_views.review, name="individual-review"),
     path(
         "individuals/review/<uuid:annotation_id>/decide/",
-        views.decide,
+        review_views.decide,
         name="individual-decide",
     ),
-    path("individuals/decisions/", views.decision_log, name="individual-decisions"),
-    path("individuals/decisions/<int:pk>/undo/", views.undo_decision, name="individual-undo"),
-    path("individuals/identify/<str:event_id>/", views.identify, name="individual-identify"),
+    path("individuals/decisions/", review_views.decision_log, name="individual-decisions"),
+    path(
+        "individuals/decisions/<int:pk>/undo/", review_views.undo_decision, name="individual-undo"
+    ),
+    path("individuals/identify/<str:event_id>/", review_views.identify, name="individual-identify"),
     path("individuals/reid/", views.reid_index, name="individual-reid"),
     path(
         "individuals/annotations/<uuid:annotation_id>/chip.jpg",
